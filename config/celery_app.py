@@ -1,0 +1,18 @@
+"""The Celery application. Settings come from Django's settings under the CELERY_ prefix."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("brainqueue")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+if app.conf.broker_url == "filesystem://":
+    # kombu's filesystem transport expects its folders to exist.
+    from pathlib import Path
+
+    for key in ("data_folder_in", "processed_folder"):
+        Path(app.conf.broker_transport_options[key]).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""The study-tracking domain: curriculum, learners' enrolments and progress, plans, reading, deadlines."""

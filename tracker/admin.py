@@ -1,0 +1,216 @@
+"""The admin: curators edit curated content; learners' private data is for superusers only.
+
+The "Curators" group (a data migration creates it) holds permissions on curated models only, and
+the querysets below hide learners' own tracks and deadlines from anyone but superusers.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from tracker.models import (
+    Deadline,
+    Enrollment,
+    Item,
+    Progress,
+    ReadingQueueEntry,
+    Skill,
+    SkillAssessment,
+    StudyProfile,
+    Tag,
+    Track,
+    User,
+    Vacation,
+    WorkerHeartbeat,
+)
+
+
+class CuratedOnlyMixin:
+    """Non-superusers see only curated rows (owner is null) and can only create curated rows."""
+
+    owner_path = "owner"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.owner_path}__isnull": True})
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        if not request.user.is_superuser and self.owner_path == "owner":
+            fields.append("owner")
+        return fields
+
+
+class StudyProfileInline(admin.StackedInline):
+    model = StudyProfile
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [StudyProfileInline]
+    list_display = ["username", "email", "is_staff", "is_superuser", "date_joined", "last_login"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["slug"]
+    list_display = ["slug"]
+
+
+class ItemInline(admin.TabularInline):
+    model = Item
+    fk_name = "track"
+    extra = 0
+    ordering = ["position", "id"]
+    fields = [
+        "position",
+        "key",
+        "parent",
+        "kind",
+        "title",
+        "title_en",
+        "estimated_minutes",
+        "url",
+        "difficulty",
+    ]
+    raw_id_fields = ["parent"]
+    show_change_link = True
+
+
+@admin.register(Track)
+class TrackAdmin(CuratedOnlyMixin, admin.ModelAdmin):
+    list_display = ["title_en", "title", "slug", "kind", "owner", "is_published", "item_count", "updated_at"]
+    list_filter = ["kind", "is_published", ("owner", admin.EmptyFieldListFilter), "tags"]
+    search_fields = ["slug", "title", "title_en", "summary"]
+    list_select_related = ["owner"]
+    filter_horizontal = ["tags"]
+    inlines = [ItemInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
+        return super().get_queryset(request).annotate(item_count=Count("items"))
+
+    @admin.display(ordering="item_count", description="items")
+    def item_count(self, obj: Track) -> int:
+        return obj.item_count  # type: ignore[attr-defined, no-any-return]
+
+
+@admin.register(Item)
+class ItemAdmin(CuratedOnlyMixin, admin.ModelAdmin):
+    owner_path = "track__owner"
+    list_display = [
+        "title_en",
+        "title",
+        "track",
+        "key",
+        "kind",
+        "position",
+        "estimated_minutes",
+        "difficulty",
+    ]
+    list_filter = ["kind", "difficulty", "track"]
+    search_fields = ["title", "title_en", "key", "external_id", "track__slug"]
+    list_select_related = ["track"]
+    raw_id_fields = ["parent"]
+    autocomplete_fields = ["track"]
+    filter_horizontal = ["tags"]
+    ordering = ["track", "position"]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(CuratedOnlyMixin, admin.ModelAdmin):
+    list_display = ["title_en", "title", "kind", "due_at", "time_zone", "owner", "track"]
+    list_filter = ["kind", ("owner", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "title_en", "key"]
+    list_select_related = ["owner", "track"]
+    autocomplete_fields = ["track"]
+    date_hierarchy = "due_at"
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["title_en", "title", "tier", "key", "position"]
+    list_filter = ["tier"]
+    search_fields = ["key", "title", "title_en"]
+    filter_horizontal = ["tracks"]
+    raw_id_fields = ["items"]
+
+
+# Learners' own data: visible to superusers only (the Curators group has no permission on these).
+
+
+@admin.register(StudyProfile)
+class StudyProfileAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "time_zone",
+        "parallel_limit",
+        "daily_minutes",
+        "reminder_hour",
+        "reminders_enabled",
+    ]
+    list_filter = ["reminders_enabled", "language"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+
+
+@admin.register(Vacation)
+class VacationAdmin(admin.ModelAdmin):
+    list_display = ["user", "start_date", "end_date", "label"]
+    search_fields = ["user__username", "label"]
+    list_select_related = ["user"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "track",
+        "priority",
+        "status",
+        "pace_unit",
+        "pace_per_day",
+        "start_date",
+        "target_date",
+    ]
+    list_filter = ["status", "pace_unit"]
+    search_fields = ["user__username", "track__title", "track__title_en"]
+    list_select_related = ["user", "track"]
+    raw_id_fields = ["user", "track"]
+
+
+@admin.register(Progress)
+class ProgressAdmin(admin.ModelAdmin):
+    list_display = ["user", "item", "status", "done_at", "time_spent_minutes"]
+    list_filter = ["status"]
+    search_fields = ["user__username", "item__title", "item__title_en"]
+    list_select_related = ["user", "item"]
+    raw_id_fields = ["user", "item"]
+
+
+@admin.register(ReadingQueueEntry)
+class ReadingQueueEntryAdmin(admin.ModelAdmin):
+    list_display = ["user", "__str__", "status", "position", "added_at", "read_at"]
+    list_filter = ["status"]
+    search_fields = ["user__username", "title", "url", "item__title"]
+    list_select_related = ["user", "item"]
+    raw_id_fields = ["user", "item"]
+
+
+@admin.register(SkillAssessment)
+class SkillAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "skill", "level"]
+    list_filter = ["level", "skill__tier"]
+    search_fields = ["user__username", "skill__key"]
+    list_select_related = ["user", "skill"]
+    raw_id_fields = ["user", "skill"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "seen_at"]
+    readonly_fields = ["hostname", "seen_at"]

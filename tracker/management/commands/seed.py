@@ -1,0 +1,57 @@
+"""`python manage.py seed`: loads the curated content and creates the demo accounts."""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tracker.curation.files import FixtureError, read_curated_content
+from tracker.services.curation import curated_content_upsert
+from tracker.services.demo import demo_accounts_ensure
+from tracker.services.schedules import periodic_tasks_ensure
+
+
+class Command(BaseCommand):
+    help = "Load the curated content from fixtures/ (idempotent) and create the demo accounts if missing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--fixtures", type=Path, default=settings.FIXTURES_DIR, help="Folder of fixture files."
+        )
+        parser.add_argument("--no-demo", action="store_true", help="Do not create the demo accounts.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        directory: Path = options["fixtures"]
+        if not (directory / "tracks").is_dir():
+            raise CommandError(
+                f"{directory} has no tracks/ folder; pass --fixtures with the fixtures folder."
+            )
+        try:
+            content = read_curated_content(directory)
+        except FixtureError as exc:
+            raise CommandError(f"Nothing was loaded. Fix this and run seed again:\n  {exc}") from exc
+        report = curated_content_upsert(content=content)
+        verbosity = options["verbosity"]
+        if verbosity >= 1:
+            self.stdout.write(
+                f"Curated content: {len(content.tracks)} tracks, {len(content.skills)} skills, "
+                f"{len(content.deadlines)} deadlines" + ("" if report.changed else " (already up to date)")
+            )
+            if verbosity >= 2 or report.changed:
+                for line in report.lines():
+                    self.stdout.write("  " + line)
+            for warning in report.warnings:
+                self.stderr.write(self.style.WARNING("  " + warning))
+        for name in periodic_tasks_ensure():
+            self.stdout.write(f"Periodic task created: {name}")
+        if options["no_demo"]:
+            return
+        accounts = demo_accounts_ensure(demo=content.demo)
+        if accounts:
+            self.stdout.write(
+                self.style.SUCCESS("\nDemo accounts created. The passwords are shown this once:")
+            )
+            for account in accounts:
+                self.stdout.write(f"  {account.role:<10} {account.username:<10} {account.password}")
+            self.stdout.write("Forgot one? python manage.py changepassword USERNAME\n")

@@ -1,0 +1,27 @@
+"""Domain models, one module per topic."""
+
+from .base import TimeStampedModel
+from .curriculum import Item, Tag, Track
+from .deadlines import Deadline
+from .learning import Enrollment, Progress
+from .reading import ReadingQueueEntry
+from .skills import Skill, SkillAssessment
+from .system import WorkerHeartbeat
+from .users import StudyProfile, User, Vacation
+
+__all__ = [
+    "Deadline",
+    "Enrollment",
+    "Item",
+    "Progress",
+    "ReadingQueueEntry",
+    "Skill",
+    "SkillAssessment",
+    "StudyProfile",
+    "Tag",
+    "TimeStampedModel",
+    "Track",
+    "User",
+    "Vacation",
+    "WorkerHeartbeat",
+]

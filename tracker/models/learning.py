@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from .base import TimeStampedModel
+from .curriculum import Item, Track
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    FINISHED = "finished", "Finished"
+    DROPPED = "dropped", "Dropped"
+
+
+class PaceUnit(models.TextChoices):
+    MINUTES = "minutes", "Minutes a day"
+    ITEMS = "items", "Items a day"
+
+
+class Enrollment(TimeStampedModel):
+    """A learner studying a track: its priority decides which tracks take the parallel slots."""
+
+    Status = EnrollmentStatus
+
+    PaceUnit = PaceUnit
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="enrollments")
+    priority = models.PositiveSmallIntegerField(default=1, help_text="1 is the most important.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    pace_unit = models.CharField(max_length=10, choices=PaceUnit.choices, default=PaceUnit.MINUTES)
+    pace_per_day = models.PositiveSmallIntegerField(default=60)
+    start_date = models.DateField()
+    target_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track"], name="enrollment_user_track_unique"),
+            models.CheckConstraint(condition=Q(pace_per_day__gte=1), name="enrollment_pace_positive"),
+            models.CheckConstraint(condition=Q(priority__gte=1), name="enrollment_priority_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=EnrollmentStatus.values), name="enrollment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_date__isnull=True) | Q(target_date__gte=F("start_date")),
+                name="enrollment_target_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.track}"
+
+
+class ProgressStatus(models.TextChoices):
+    TODO = "todo", "To do"
+    DOING = "doing", "Doing"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+    REVIEW = "review", "In review"
+
+
+class Progress(TimeStampedModel):
+    """Where a learner stands on one item. Private to the learner: curators never see it."""
+
+    Status = ProgressStatus
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TODO)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="Markdown.")
+    time_spent_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "progress"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "item"], name="progress_user_item_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=ProgressStatus.values), name="progress_status_valid"
+            ),
+            # A finished item knows when it was finished; the heatmap and streaks count on it.
+            models.CheckConstraint(
+                condition=~Q(status__in=["done", "review"]) | Q(done_at__isnull=False),
+                name="progress_done_has_done_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(done_at__gte=F("started_at")),
+                name="progress_done_after_start",
+            ),
+        ]
+        indexes = [
+            # Streaks and the heatmap read a learner's finished items by day.
+            models.Index(fields=["user", "done_at"], name="progress_user_done_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.item}: {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.REVIEW, self.Status.SKIPPED}

@@ -1,0 +1,103 @@
+from zoneinfo import available_timezones
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .base import TimeStampedModel
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class User(AbstractUser):
+    """A learner, curator or administrator. Study settings live in StudyProfile."""
+
+    email = models.EmailField(_("email address"), blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # Password reset finds the account by email, so two accounts may not share one.
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                name="user_email_unique_ci",
+                condition=~Q(email=""),
+            ),
+        ]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name; use an IANA name such as Asia/Shanghai or Europe/Berlin."),
+            params={"value": value},
+        )
+
+
+def validate_weekdays(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
+        raise ValidationError(_("Rest weekdays must be a list of day numbers, 0 for Monday to 6 for Sunday."))
+    if len(set(value)) == 7:
+        raise ValidationError(_("At least one weekday must be a study day."))
+
+
+class StudyProfile(TimeStampedModel):
+    """How, when and how much a learner studies. One per user, created with the account."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        CHINESE = "zh-hans", "简体中文"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="study_profile")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # The source plan caps its parallel "brain processes" at 5.
+    parallel_limit = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    daily_minutes = models.PositiveSmallIntegerField(
+        default=120, validators=[MinValueValidator(10), MaxValueValidator(1440)]
+    )
+    rest_weekdays = models.JSONField(default=list, blank=True, validators=[validate_weekdays])
+    reminder_hour = models.PositiveSmallIntegerField(default=7, validators=[MaxValueValidator(23)])
+    reminders_enabled = models.BooleanField(default=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parallel_limit__gte=1, parallel_limit__lte=20),
+                name="profile_parallel_limit_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_minutes__gte=10, daily_minutes__lte=1440),
+                name="profile_daily_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_hour__gte=0, reminder_hour__lte=23), name="profile_reminder_hour_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Study profile of {self.user}"
+
+
+class Vacation(TimeStampedModel):
+    """A range of days (inclusive) on which the learner plans no study; streaks survive it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="vacations")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    label = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="vacation_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or 'Vacation'} {self.start_date}–{self.end_date}"

@@ -1,0 +1,123 @@
+"""The demo accounts that `make run` creates: a learner with the plan of seed 004, a curator, an admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from tracker.curation.files import deadline_spec
+from tracker.models import Deadline, Enrollment, Item, Progress, ReadingQueueEntry, StudyProfile, Track, User
+from tracker.services.users import curator_grant
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    role: str
+    username: str
+    password: str
+
+
+def _new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def demo_accounts_ensure(*, demo: dict[str, Any] | None) -> list[NewAccount]:
+    """Creates what is missing of the demo accounts and returns only the new ones with their passwords.
+
+    Existing accounts are left exactly as they are (their passwords and the learner's progress), so
+    running it again duplicates and overwrites nothing.
+    """
+    created: list[NewAccount] = []
+    if not User.objects.filter(username="admin").exists():
+        password = _new_password()
+        User.objects.create_superuser(username="admin", email="admin@brainqueue.localhost", password=password)
+        created.append(NewAccount("superuser", "admin", password))
+    if not User.objects.filter(username="curator").exists():
+        password = _new_password()
+        curator = User.objects.create_user(
+            username="curator", email="curator@brainqueue.localhost", password=password
+        )
+        curator_grant(user=curator)
+        created.append(NewAccount("curator", "curator", password))
+    if demo is not None and not User.objects.filter(username=demo["username"]).exists():
+        password = _new_password()
+        learner = User.objects.create_user(
+            username=demo["username"], email=f"{demo['username']}@brainqueue.localhost", password=password
+        )
+        _fill_demo_learner(learner, demo)
+        created.append(NewAccount("learner", learner.username, password))
+    return created
+
+
+def _fill_demo_learner(learner: User, demo: dict[str, Any]) -> None:
+    spec = demo["profile"]
+    profile = StudyProfile.objects.create(
+        user=learner,
+        time_zone=spec.get("timezone", "UTC"),
+        parallel_limit=spec.get("parallel_limit", 5),
+        daily_minutes=spec.get("daily_minutes", 120),
+        rest_weekdays=spec.get("rest_weekdays", []),
+        reminder_hour=spec.get("reminder_hour", 7),
+        language=spec.get("language", "en"),
+    )
+    zone = ZoneInfo(profile.time_zone)
+    tracks = {t.slug: t for t in Track.objects.filter(owner__isnull=True)}
+    for priority, raw in enumerate(demo["enrollments"], start=1):
+        track = tracks[raw["track"]]
+        pace = raw.get("pace", {"unit": "minutes", "per_day": 60})
+        Enrollment.objects.create(
+            user=learner,
+            track=track,
+            priority=priority,
+            status=raw.get("status", Enrollment.Status.ACTIVE),
+            pace_unit=pace["unit"],
+            pace_per_day=pace["per_day"],
+            start_date=dt.date.fromisoformat(raw["start"]),
+            target_date=dt.date.fromisoformat(raw["target"]) if "target" in raw else None,
+        )
+        items = {i.key: i for i in Item.objects.filter(track=track)}
+        start = dt.date.fromisoformat(raw["start"])
+        progress = []
+        for done in raw.get("done", []):
+            key, on = (
+                (done, start)
+                if isinstance(done, str)
+                else (done["item"], dt.date.fromisoformat(done.get("on", raw["start"])))
+            )
+            # An evening study session on the day the source plan ticked the item off.
+            done_at = dt.datetime.combine(on, dt.time(20, 0), tzinfo=zone)
+            progress.append(
+                Progress(
+                    user=learner,
+                    item=items[key],
+                    status=Progress.Status.DONE,
+                    started_at=done_at - dt.timedelta(minutes=items[key].estimated_minutes),
+                    done_at=done_at,
+                    time_spent_minutes=items[key].estimated_minutes,
+                )
+            )
+        Progress.objects.bulk_create(progress)
+    slugs = set(tracks)
+    for index, raw in enumerate(demo.get("deadlines", [])):
+        spec_ = deadline_spec("demo.yaml", f"deadlines[{index}]", raw, slugs)
+        Deadline.objects.create(
+            owner=learner,
+            title=spec_.title,
+            title_en=spec_.title_en,
+            kind=spec_.kind,
+            due_at=spec_.due_at,
+            time_zone=spec_.time_zone,
+            url=spec_.url,
+            track=tracks[spec_.track] if spec_.track else None,
+        )
+    for position, ref in enumerate(demo.get("reading", []), start=1):
+        slug, key = ref.split(":", 1)
+        ReadingQueueEntry.objects.create(
+            user=learner, item=Item.objects.get(track=tracks[slug], key=key), position=position
+        )

@@ -1,0 +1,22 @@
+"""Periodic jobs live in the database (django-celery-beat) so curators can see and change them in the admin."""
+
+from __future__ import annotations
+
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+# name → (task, every N seconds). Only created when missing: an edit made in the admin stays.
+PERIODIC_TASKS: dict[str, tuple[str, int]] = {
+    "Worker heartbeat": ("tracker.tasks.worker_heartbeat", 60),
+}
+
+
+def periodic_tasks_ensure() -> list[str]:
+    """Creates the periodic tasks that do not exist yet; returns the names it created."""
+    created = []
+    for name, (task, seconds) in PERIODIC_TASKS.items():
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        every, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
+        PeriodicTask.objects.create(name=name, task=task, interval=every)
+        created.append(name)
+    return created
