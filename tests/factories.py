@@ -1,0 +1,116 @@
+"""factory_boy factories for every model the tests build."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from tracker.models import (
+    Deadline,
+    Enrollment,
+    Item,
+    Progress,
+    ReadingQueueEntry,
+    Skill,
+    SkillAssessment,
+    StudyProfile,
+    Track,
+    User,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"learner{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def profile(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+            StudyProfile.objects.get_or_create(user=self, defaults=kwargs)
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+
+    slug = factory.Sequence(lambda n: f"track-{n}")
+    kind = Track.Kind.COURSE
+    title = factory.Sequence(lambda n: f"课程 {n}")
+    title_en = factory.Sequence(lambda n: f"Course {n}")
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    track = factory.SubFactory(TrackFactory)
+    key = factory.Sequence(lambda n: f"item-{n}")
+    position = factory.Sequence(lambda n: n)
+    kind = Item.Kind.SECTION
+    title = factory.Sequence(lambda n: f"第{n}节")
+    title_en = factory.Sequence(lambda n: f"Section {n}")
+    estimated_minutes = 45
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    user = factory.SubFactory(UserFactory)
+    track = factory.SubFactory(TrackFactory)
+    priority = 1
+    start_date = dt.date(2026, 1, 1)
+
+
+class ProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Progress
+
+    user = factory.SubFactory(UserFactory)
+    item = factory.SubFactory(ItemFactory)
+    status = Progress.Status.DONE
+    done_at = factory.LazyFunction(timezone.now)
+
+
+class DeadlineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deadline
+
+    title = factory.Sequence(lambda n: f"Deadline {n}")
+    kind = Deadline.Kind.PERSONAL
+    due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+
+    key = factory.Sequence(lambda n: f"skill-{n}")
+    tier = Skill.Tier.T2
+    title = factory.Sequence(lambda n: f"技能 {n}")
+    title_en = factory.Sequence(lambda n: f"Skill {n}")
+
+
+class SkillAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SkillAssessment
+
+    user = factory.SubFactory(UserFactory)
+    skill = factory.SubFactory(SkillFactory)
+    level = 2
+
+
+class ReadingQueueEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadingQueueEntry
+
+    user = factory.SubFactory(UserFactory)
+    item = factory.SubFactory(ItemFactory)
