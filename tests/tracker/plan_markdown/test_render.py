@@ -212,7 +212,12 @@ _note = st.one_of(
 _noise = st.text(st.characters(exclude_characters="\n\r", exclude_categories=("Cs",)), max_size=16)
 _blank = st.sampled_from(["", "", "   ", "\t"])
 _line = st.one_of(_checkbox, _checkbox, _heading, _bold, _resource, _note, _noise, _blank, _blank)
-_plan = st.lists(_line, max_size=40).map("\n".join)
+# Most plans start with a heading; without one every line is a preamble note and the rules go untested.
+_plan = st.builds(
+    lambda first, lines: "\n".join([first, *lines]),
+    st.sampled_from(["# T", "## T", "## T\n**S**", "intro"]),
+    st.lists(_line, max_size=40),
+)
 
 
 def _parse_or_reject(text: str) -> PlanDocument:
