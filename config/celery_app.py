@@ -14,5 +14,5 @@ if app.conf.broker_url == "filesystem://":
     # kombu's filesystem transport expects its folders to exist.
     from pathlib import Path
 
-    for key in ("data_folder_in", "processed_folder"):
+    for key in ("data_folder_in", "processed_folder", "control_folder"):
         Path(app.conf.broker_transport_options[key]).mkdir(parents=True, exist_ok=True)

@@ -27,8 +27,13 @@ def test_the_home_page_sends_a_visitor_to_sign_in(client: Client):
 def test_sign_up_creates_the_learner_with_a_profile_and_signs_them_in(client: Client):
     response = client.post(
         reverse("signup"),
-        {"username": "ada", "email": "ada@example.org", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase",
-         "time_zone": "Asia/Shanghai"},
+        {
+            "username": "ada",
+            "email": "ada@example.org",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+            "time_zone": "Asia/Shanghai",
+        },
     )
     assert response.status_code == 302 and response["Location"] == reverse("frontend:home")
     user = User.objects.get(username="ada")
@@ -42,8 +47,13 @@ def test_sign_up_explains_each_mistake_and_creates_nothing(client: Client):
     UserFactory(username="taken", email="taken@example.org")
     response = client.post(
         reverse("signup"),
-        {"username": "taken", "email": "TAKEN@example.org", "password1": "short", "password2": "other",
-         "time_zone": "Mars/Olympus"},
+        {
+            "username": "taken",
+            "email": "TAKEN@example.org",
+            "password1": "short",
+            "password2": "other",
+            "time_zone": "Mars/Olympus",
+        },
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -77,7 +87,8 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client: Client):
     form_page = client.get(link.group(1), follow=True)
     assert form_page.status_code == 200 and form_page.context["validlink"]
     done = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": "brand-new-phrase-9", "new_password2": "brand-new-phrase-9"}
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "brand-new-phrase-9", "new_password2": "brand-new-phrase-9"},
     )
     assert done.status_code == 302
     user.refresh_from_db()

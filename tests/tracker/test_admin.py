@@ -7,8 +7,23 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import DeadlineFactory, EnrollmentFactory, ItemFactory, ProgressFactory, TrackFactory, UserFactory
-from tracker.models import Deadline, Enrollment, Progress, ReadingQueueEntry, SkillAssessment, StudyProfile, Track
+from tests.factories import (
+    DeadlineFactory,
+    EnrollmentFactory,
+    ItemFactory,
+    ProgressFactory,
+    TrackFactory,
+    UserFactory,
+)
+from tracker.models import (
+    Deadline,
+    Enrollment,
+    Progress,
+    ReadingQueueEntry,
+    SkillAssessment,
+    StudyProfile,
+    Track,
+)
 from tracker.services.users import curator_grant
 
 pytestmark = pytest.mark.django_db
@@ -92,12 +107,30 @@ def test_a_curator_edits_a_track_with_its_items_inline(curator_client: Client):
     page = curator_client.get(url)
     assert page.status_code == 200 and "Old title" in page.content.decode()
     form = page.context["adminform"].form
-    data = {name: form.initial.get(name, "") for name in ("slug", "kind", "title", "title_en", "summary", "source_url")}
-    data.update({"is_published": "on", "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "1", "items-MIN_NUM_FORMS": "0",
-                 "items-MAX_NUM_FORMS": "1000", "items-0-id": str(item.pk), "items-0-track": str(track.pk),
-                 "items-0-position": "3", "items-0-key": item.key, "items-0-kind": "lecture", "items-0-title": item.title,
-                 "items-0-title_en": "New title", "items-0-estimated_minutes": "50", "items-0-url": "",
-                 "items-0-difficulty": "", "items-0-parent": ""})
+    data = {
+        name: form.initial.get(name, "")
+        for name in ("slug", "kind", "title", "title_en", "summary", "source_url")
+    }
+    data.update(
+        {
+            "is_published": "on",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "1",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+            "items-0-id": str(item.pk),
+            "items-0-track": str(track.pk),
+            "items-0-position": "3",
+            "items-0-key": item.key,
+            "items-0-kind": "lecture",
+            "items-0-title": item.title,
+            "items-0-title_en": "New title",
+            "items-0-estimated_minutes": "50",
+            "items-0-url": "",
+            "items-0-difficulty": "",
+            "items-0-parent": "",
+        }
+    )
     response = curator_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     item.refresh_from_db()

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -83,12 +86,12 @@ class Track(BilingualTitleMixin, TimeStampedModel):
     def __str__(self) -> str:
         return self.title_en or self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:track", kwargs={"pk": self.pk})
+
     @property
     def is_curated(self) -> bool:
         return self.owner_id is None
-
-    def get_absolute_url(self) -> str:
-        return reverse("frontend:track", kwargs={"pk": self.pk})
 
 
 class ItemKind(models.TextChoices):
@@ -155,13 +158,11 @@ class Item(BilingualTitleMixin, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.title_en or self.title}"
 
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if self.parent_id is not None and self.parent is not None and self.parent.track_id != self.track_id:
-            raise ValidationError({"parent": "The parent must be an item of the same track."})
-
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Keeps `depth` in step with the parent. May cost a query to load the parent."""
         self.depth = 0 if self.parent is None else self.parent.depth + 1
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.parent is not None and self.parent.track_id != self.track_id:
+            raise ValidationError({"parent": "The parent must be an item of the same track."})

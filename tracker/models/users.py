@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
@@ -21,7 +22,7 @@ class User(AbstractUser):
         constraints = [
             # Password reset finds the account by email, so two accounts may not share one.
             models.UniqueConstraint(
-                models.functions.Lower("email"),
+                Lower("email"),
                 name="user_email_unique_ci",
                 condition=~Q(email=""),
             ),

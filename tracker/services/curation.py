@@ -57,7 +57,7 @@ def _set_tags(report: UpsertReport, objs: list[tuple[Model, tuple[str, ...]]], t
     if not objs:
         return
     through = objs[0][0].tags.through  # type: ignore[attr-defined]
-    fk = objs[0][0]._meta.model_name + "_id"
+    fk = f"{objs[0][0]._meta.model_name}_id"
     current: dict[int, set[int]] = {}
     for row in through.objects.filter(**{f"{fk}__in": [o.pk for o, _ in objs]}).values_list(fk, "tag_id"):
         current.setdefault(row[0], set()).add(row[1])
@@ -149,7 +149,8 @@ def _upsert_items(report: UpsertReport, track: Track, spec: TrackSpec, tags: dic
         for item in stale:
             if item.pk in kept:
                 report.warnings.append(
-                    f"{spec.slug}: item {item.key!r} is no longer in the file but learners have progress on it; kept"
+                    f"{spec.slug}: item {item.key!r} is no longer in the file "
+                    "but learners have progress on it; kept"
                 )
 
 

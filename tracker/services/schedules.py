@@ -1,4 +1,4 @@
-"""Periodic jobs live in the database (django-celery-beat) so curators can see and change them in the admin."""
+"""Periodic jobs live in the database (django-celery-beat), so curators see and change them in the admin."""
 
 from __future__ import annotations
 

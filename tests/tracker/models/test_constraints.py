@@ -18,7 +18,16 @@ from tests.factories import (
     TrackFactory,
     UserFactory,
 )
-from tracker.models import Deadline, Enrollment, Item, Progress, ReadingQueueEntry, StudyProfile, Track, Vacation
+from tracker.models import (
+    Deadline,
+    Enrollment,
+    Item,
+    Progress,
+    ReadingQueueEntry,
+    StudyProfile,
+    Track,
+    Vacation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +119,9 @@ def test_study_profile_limits_are_enforced():
 def test_vacation_ends_after_it_starts():
     user = UserFactory()
     assert rejected(
-        lambda: Vacation.objects.create(user=user, start_date=dt.date(2026, 5, 2), end_date=dt.date(2026, 5, 1))
+        lambda: Vacation.objects.create(
+            user=user, start_date=dt.date(2026, 5, 2), end_date=dt.date(2026, 5, 1)
+        )
     )
 
 

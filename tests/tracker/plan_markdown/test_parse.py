@@ -320,7 +320,11 @@ def test_seed_lines_written_together_are_marked_joined(seed: PlanDocument) -> No
 
 def test_hash_and_double_hash_headings_start_tracks_with_bold_marks_stripped() -> None:
     doc = parse_plan("# TIME\n\n## **职业技能**\n## Plain\n")
-    assert [(t.title, t.level, t.line) for t in doc.tracks] == [("TIME", 1, 1), ("职业技能", 2, 3), ("Plain", 2, 4)]
+    assert [(t.title, t.level, t.line) for t in doc.tracks] == [
+        ("TIME", 1, 1),
+        ("职业技能", 2, 3),
+        ("Plain", 2, 4),
+    ]
 
 
 def test_a_hash_heading_with_only_notes_is_still_a_track() -> None:
@@ -364,7 +368,12 @@ def test_lines_before_the_first_heading_are_preamble_notes_even_checkboxes() -> 
 def test_a_heading_inside_a_fenced_code_block_is_a_note() -> None:
     doc = parse_plan("# T\n```python\n# not a track\n- [ ] not an item\n```\n## U\n")
     assert [t.title for t in doc.tracks] == ["T", "U"]
-    assert [n.text for n in doc.track("T").notes] == ["```python", "# not a track", "- [ ] not an item", "```"]
+    assert [n.text for n in doc.track("T").notes] == [
+        "```python",
+        "# not a track",
+        "- [ ] not an item",
+        "```",
+    ]
 
 
 # --- Items and dates ----------------------------------------------------------------------------------
@@ -484,7 +493,12 @@ def test_the_deadline_words_are_documented_and_matched() -> None:
 def test_indented_checkboxes_are_children_with_their_depth() -> None:
     track = _track("# T\n- [ ] a\n  - [x] b\n    - [ ] c\n  - [ ] d\n- [ ] e\n")
     a, e = track.section(None).items
-    assert [(i.title, i.depth, i.line) for i in a.walk()] == [("a", 0, 2), ("b", 1, 3), ("c", 2, 4), ("d", 1, 5)]
+    assert [(i.title, i.depth, i.line) for i in a.walk()] == [
+        ("a", 0, 2),
+        ("b", 1, 3),
+        ("c", 2, 4),
+        ("d", 1, 5),
+    ]
     assert [child.title for child in a.children] == ["b", "d"]
     assert e.children == ()
 
@@ -546,3 +560,8 @@ def test_line_numbers_count_blank_lines_and_survive_crlf() -> None:
     doc = parse_plan("# T\r\n\r\n\r\n- [ ] a\r\n")
     (item,) = doc.track("T").all_items()
     assert (item.line, item.title) == (4, "a")
+
+
+def test_inline_code_on_one_line_does_not_open_a_fence() -> None:
+    doc = parse_plan("# T\n```x``` is inline\n## U\n")
+    assert [t.title for t in doc.tracks] == ["T", "U"]

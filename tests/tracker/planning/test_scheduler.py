@@ -125,8 +125,8 @@ def eligible_by_priority(tracks: list[TrackInput], placed: dict[int, int], day: 
     return sorted(ready, key=lambda t: (t.priority, t.enrollment_id))
 
 
-def review_key(review: ReviewDue | PlanEntry, due: date) -> tuple[date, int, int, int]:
-    return (due, review.item_id, review.track_id, review.minutes)
+def same_review(entry: PlanEntry, review: ReviewDue) -> bool:
+    return (entry.item_id, entry.track_id, entry.minutes) == (review.item_id, review.track_id, review.minutes)
 
 
 # --- Strategies -----------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ def test_zero_minute_items_are_placed_without_using_the_budget() -> None:
 def test_reviews_come_first_and_count_against_the_budget(scenario: Scenario) -> None:
     result = scenario.build()
     budget = scenario.study.daily_minutes
-    in_order = sorted(scenario.reviews, key=lambda r: review_key(r, r.due))
+    in_order = sorted(scenario.reviews, key=lambda r: (r.due, r.item_id, r.track_id, r.minutes))
     next_review = 0
 
     for day in result.days:
@@ -459,7 +459,7 @@ def test_reviews_come_first_and_count_against_the_budget(scenario: Scenario) -> 
         for entry in reviews_today:
             # Oldest due first, each review exactly once, never before it is due.
             expected = in_order[next_review]
-            assert review_key(entry, expected.due) == review_key(expected, expected.due)
+            assert same_review(entry, expected), (day.date, entry, expected)
             assert entry.enrollment_id is None
             assert expected.due <= day.date
             next_review += 1
@@ -539,6 +539,15 @@ def test_track_that_cannot_meet_its_target_reports_its_finish_date() -> None:
     assert forecasts[1].will_miss_target is True
     assert forecasts[2].finish_date == MONDAY + timedelta(days=1)
     assert forecasts[2].will_miss_target is False
+
+
+def test_finishing_on_the_target_date_meets_it() -> None:
+    exact = track(1, [60, 60, 60], pace=Pace("items", 1), target_date=MONDAY + timedelta(days=2))
+
+    (forecast,) = plan([exact], horizon_days=1).forecasts
+
+    assert forecast.finish_date == MONDAY + timedelta(days=2)
+    assert forecast.will_miss_target is False
 
 
 @PROPERTY_SETTINGS

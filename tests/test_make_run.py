@@ -1,0 +1,116 @@
+"""`make run` on a fresh copy: it migrates, seeds, starts the web server, a worker and beat, answers
+on /, and Ctrl-C stops all of them. A second start reuses what the first made."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def status_of(url: str) -> int | None:
+    request = urllib.request.Request(url, method="GET")  # noqa: S310 - a local test server
+    opener = urllib.request.build_opener(NoRedirect())
+    try:
+        with opener.open(request, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def start(copy: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "CI"}
+    }
+    # Reuse this test run's virtual environment instead of installing a second one.
+    env.update(VENV=sys.prefix, PORT=str(port), MAKEFLAGS="")
+    return subprocess.Popen(
+        ["make", "run"],
+        cwd=copy,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_for_home(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 240) -> int | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"make run exited early:\n{log.read_text(errors='replace')[-3000:]}")
+        code = status_of(f"http://127.0.0.1:{port}/")
+        if code is not None:
+            return code
+        time.sleep(1)
+    return None
+
+
+def ctrl_c(process: subprocess.Popen[bytes]) -> None:
+    """What a terminal does on Ctrl-C: SIGINT to the whole foreground process group."""
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=60)
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # nothing of the group is left running
+
+
+def test_make_run_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path):
+    if shutil.which("make") is None:
+        pytest.skip("needs GNU make")
+    copy = tmp_path / "brainqueue"
+    shutil.copytree(
+        ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "var", "__pycache__", ".*_cache")
+    )
+    port = free_port()
+    log = tmp_path / "first.log"
+    process = start(copy, port, log)
+    try:
+        assert wait_for_home(port, process, log) == 302
+        assert status_of(f"http://127.0.0.1:{port}/accounts/login/") == 200
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "worker@" not in log.read_text(errors="replace"):
+            time.sleep(1)
+    finally:
+        ctrl_c(process)
+    output = log.read_text(errors="replace")
+    assert "learner    demo" in output and "curator    curator" in output
+    assert "beat: Starting" in output and "ready." in output
+    assert (copy / "var" / "brainqueue.sqlite3").exists()
+
+    log2 = tmp_path / "second.log"
+    process = start(copy, port, log2)
+    try:
+        assert wait_for_home(port, process, log2) == 302
+    finally:
+        ctrl_c(process)
+    second = log2.read_text(errors="replace")
+    assert "already up to date" in second and "passwords are shown" not in second

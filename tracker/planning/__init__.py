@@ -1,0 +1,1 @@
+"""Study-plan scheduling: pure functions that turn enrollments and reviews into a day-by-day plan."""
