@@ -46,9 +46,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def start(copy: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "CI"}
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "CI"}
     }
     # Reuse this test run's virtual environment instead of installing a second one.
     env.update(VENV=sys.prefix, PORT=str(port), MAKEFLAGS="")
@@ -87,9 +85,7 @@ def test_make_run_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path):
     if shutil.which("make") is None:
         pytest.skip("needs GNU make")
     copy = tmp_path / "brainqueue"
-    shutil.copytree(
-        ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "var", "__pycache__", ".*_cache")
-    )
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "var", "__pycache__", ".*_cache"))
     port = free_port()
     log = tmp_path / "first.log"
     process = start(copy, port, log)

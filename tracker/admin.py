@@ -13,8 +13,11 @@ from tracker.models import (
     Deadline,
     Enrollment,
     Item,
+    PlanEntry,
     Progress,
     ReadingQueueEntry,
+    ReviewCard,
+    ReviewLog,
     Skill,
     SkillAssessment,
     StudyProfile,
@@ -214,3 +217,31 @@ class SkillAssessmentAdmin(admin.ModelAdmin):
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["hostname", "seen_at"]
     readonly_fields = ["hostname", "seen_at"]
+
+
+@admin.register(PlanEntry)
+class PlanEntryAdmin(admin.ModelAdmin):
+    list_display = ["user", "date", "item", "kind", "status", "origin", "minutes"]
+    list_filter = ["kind", "status", "origin"]
+    search_fields = ["user__username", "item__title", "item__title_en"]
+    list_select_related = ["user", "item"]
+    raw_id_fields = ["user", "item", "enrollment"]
+    date_hierarchy = "date"
+
+
+@admin.register(ReviewCard)
+class ReviewCardAdmin(admin.ModelAdmin):
+    list_display = ["user", "item", "due", "state", "reps", "last_review"]
+    list_filter = ["state"]
+    search_fields = ["user__username", "item__title_en"]
+    list_select_related = ["user", "item"]
+    raw_id_fields = ["user", "item"]
+
+
+@admin.register(ReviewLog)
+class ReviewLogAdmin(admin.ModelAdmin):
+    list_display = ["user", "item", "rating", "reviewed_at"]
+    list_filter = ["rating"]
+    search_fields = ["user__username", "item__title_en"]
+    list_select_related = ["user", "item"]
+    raw_id_fields = ["user", "item"]

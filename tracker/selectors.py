@@ -51,10 +51,7 @@ def enrollments_with_progress(*, user: User) -> QuerySet[Enrollment]:
         .order_by(
             # Active tracks first, then paused, finished and dropped; within each, by priority.
             Case(
-                *[
-                    When(status=status, then=Value(rank))
-                    for rank, status in enumerate(Enrollment.Status.values)
-                ],
+                *[When(status=status, then=Value(rank)) for rank, status in enumerate(Enrollment.Status.values)],
                 output_field=IntegerField(),
             ),
             "priority",
@@ -69,9 +66,7 @@ def catalogue_tracks(*, user: User, kind: str | None = None, query: str = "") ->
     if kind:
         tracks = tracks.filter(kind=kind)
     if query:
-        tracks = tracks.filter(
-            Q(title__icontains=query) | Q(title_en__icontains=query) | Q(summary__icontains=query)
-        )
+        tracks = tracks.filter(Q(title__icontains=query) | Q(title_en__icontains=query) | Q(summary__icontains=query))
     return tracks.annotate(
         total_items=_count(leaf_items().filter(track=OuterRef("pk")), "track"),
         is_enrolled=Exists(Enrollment.objects.filter(user=user, track=OuterRef("pk"))),
@@ -89,7 +84,5 @@ def track_items_with_progress(*, track: Track, user: User) -> QuerySet[Item]:
         Item.objects.filter(track=track)
         .annotate(child_count=Count("children"))
         .order_by("position", "id")
-        .prefetch_related(
-            Prefetch("progress", queryset=Progress.objects.filter(user=user), to_attr="my_progress")
-        )
+        .prefetch_related(Prefetch("progress", queryset=Progress.objects.filter(user=user), to_attr="my_progress"))
     )

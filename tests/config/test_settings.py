@@ -34,9 +34,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_a_short_secret_key_and_missing_hosts():
-    short = django_check(
-        DJANGO_SECRET_KEY="short", DJANGO_ALLOWED_HOSTS="x", DATABASE_URL="postgres://u@127.0.0.1/db"
-    )
+    short = django_check(DJANGO_SECRET_KEY="short", DJANGO_ALLOWED_HOSTS="x", DATABASE_URL="postgres://u@127.0.0.1/db")
     assert short.returncode != 0 and "at least 32 characters" in short.stderr
     no_hosts = django_check(DJANGO_SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@127.0.0.1/db")
     assert no_hosts.returncode != 0 and "DJANGO_ALLOWED_HOSTS" in no_hosts.stderr

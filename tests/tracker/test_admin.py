@@ -18,8 +18,11 @@ from tests.factories import (
 from tracker.models import (
     Deadline,
     Enrollment,
+    PlanEntry,
     Progress,
     ReadingQueueEntry,
+    ReviewCard,
+    ReviewLog,
     SkillAssessment,
     StudyProfile,
     Track,
@@ -29,7 +32,7 @@ from tracker.services.users import curator_grant
 pytestmark = pytest.mark.django_db
 
 CURATED = {"track", "item", "tag", "deadline", "skill"}
-PRIVATE = [Progress, Enrollment, ReadingQueueEntry, SkillAssessment, StudyProfile]
+PRIVATE = [Progress, Enrollment, ReadingQueueEntry, SkillAssessment, StudyProfile, PlanEntry, ReviewCard, ReviewLog]
 
 
 @pytest.fixture
@@ -107,10 +110,7 @@ def test_a_curator_edits_a_track_with_its_items_inline(curator_client: Client):
     page = curator_client.get(url)
     assert page.status_code == 200 and "Old title" in page.content.decode()
     form = page.context["adminform"].form
-    data = {
-        name: form.initial.get(name, "")
-        for name in ("slug", "kind", "title", "title_en", "summary", "source_url")
-    }
+    data = {name: form.initial.get(name, "") for name in ("slug", "kind", "title", "title_en", "summary", "source_url")}
     data.update(
         {
             "is_published": "on",

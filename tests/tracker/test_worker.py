@@ -25,9 +25,7 @@ def database_url_of_the_test_database() -> str:
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-    )
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,9 +69,7 @@ def test_a_task_runs_through_a_real_worker_on_redis(postgres: None, redis_url: s
         while time.monotonic() < deadline and not WorkerHeartbeat.objects.filter(hostname=queue).exists():
             assert worker.poll() is None, worker.stdout.read() if worker.stdout else "worker exited"
             time.sleep(0.5)
-        assert WorkerHeartbeat.objects.filter(hostname=queue).exists(), (
-            "the worker did not run the task in 60 s"
-        )
+        assert WorkerHeartbeat.objects.filter(hostname=queue).exists(), "the worker did not run the task in 60 s"
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0]

@@ -194,9 +194,7 @@ def read_curated_content(directory: Path) -> CuratedContent:
     for path in _track_files(directory):
         data = read_yaml(path, schema.TRACK)
         if data["slug"] != path.stem:
-            raise FixtureError(
-                path, "slug", f"the slug {data['slug']!r} must equal the file name {path.stem!r}"
-            )
+            raise FixtureError(path, "slug", f"the slug {data['slug']!r} must equal the file name {path.stem!r}")
         content.tracks.append(
             TrackSpec(
                 file=str(path),
@@ -225,9 +223,7 @@ def read_curated_content(directory: Path) -> CuratedContent:
             seen.add(skill["key"])
             for slug in skill.get("tracks", []):
                 if slug not in slugs:
-                    raise FixtureError(
-                        skills_path, f"{where}.tracks", f"no track {slug!r} in fixtures/tracks/"
-                    )
+                    raise FixtureError(skills_path, f"{where}.tracks", f"no track {slug!r} in fixtures/tracks/")
             for ref in skill.get("items", []):
                 slug, key = ref.split(":", 1)
                 if key not in keys.get(slug, set()):
@@ -254,17 +250,12 @@ def read_curated_content(directory: Path) -> CuratedContent:
             if slug not in slugs:
                 raise FixtureError(demo_path, f"{where}.track", f"no track {slug!r} in fixtures/tracks/")
             start = parse_date(demo_path, f"{where}.start", enrollment["start"])
-            if (
-                "target" in enrollment
-                and parse_date(demo_path, f"{where}.target", enrollment["target"]) < start
-            ):
+            if "target" in enrollment and parse_date(demo_path, f"{where}.target", enrollment["target"]) < start:
                 raise FixtureError(demo_path, f"{where}.target", "the target date is before the start date")
             for d_index, done in enumerate(enrollment.get("done", [])):
                 key = done if isinstance(done, str) else done["item"]
                 if key not in keys[slug]:
-                    raise FixtureError(
-                        demo_path, f"{where}.done[{d_index}]", f"no item {key!r} in track {slug!r}"
-                    )
+                    raise FixtureError(demo_path, f"{where}.done[{d_index}]", f"no item {key!r} in track {slug!r}")
                 if isinstance(done, dict) and "on" in done:
                     parse_date(demo_path, f"{where}.done[{d_index}].on", done["on"])
         for index, raw in enumerate(demo.get("deadlines", [])):

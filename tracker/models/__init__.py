@@ -4,6 +4,7 @@ from .base import TimeStampedModel
 from .curriculum import Item, Tag, Track
 from .deadlines import Deadline
 from .learning import Enrollment, Progress
+from .planning import PlanEntry, ReviewCard, ReviewLog
 from .reading import ReadingQueueEntry
 from .skills import Skill, SkillAssessment
 from .system import WorkerHeartbeat
@@ -13,8 +14,11 @@ __all__ = [
     "Deadline",
     "Enrollment",
     "Item",
+    "PlanEntry",
     "Progress",
     "ReadingQueueEntry",
+    "ReviewCard",
+    "ReviewLog",
     "Skill",
     "SkillAssessment",
     "StudyProfile",

@@ -10,9 +10,7 @@ from django.utils.translation import get_language
 
 from .base import TimeStampedModel
 
-slug_validator = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and single dashes."
-)
+slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and single dashes.")
 item_key_validator = RegexValidator(r"^[A-Za-z0-9._-]+$", "Use letters, digits, '.', '_' and '-'.")
 
 
@@ -71,14 +69,15 @@ class Track(BilingualTitleMixin, TimeStampedModel):
         help_text="Empty for curated tracks; the learner for a track they made or imported.",
     )
     is_published = models.BooleanField("published", default=True)
+    notes = models.TextField(
+        blank=True, help_text="Markdown kept with the track, e.g. lines of an imported plan that are not items."
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tracks")
 
     class Meta:
         ordering = ["title_en"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["slug"], condition=Q(owner__isnull=True), name="track_curated_slug_unique"
-            ),
+            models.UniqueConstraint(fields=["slug"], condition=Q(owner__isnull=True), name="track_curated_slug_unique"),
             models.UniqueConstraint(fields=["owner", "slug"], name="track_owner_slug_unique"),
             models.CheckConstraint(condition=Q(kind__in=TrackKind.values), name="track_kind_valid"),
         ]
@@ -122,9 +121,7 @@ class Item(BilingualTitleMixin, TimeStampedModel):
     Difficulty = ItemDifficulty
 
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="items")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     key = models.CharField(
         max_length=80, validators=[item_key_validator], help_text="Stable identifier within the track."
     )
@@ -142,9 +139,7 @@ class Item(BilingualTitleMixin, TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["track", "key"], name="item_track_key_unique"),
             models.CheckConstraint(condition=Q(kind__in=ItemKind.values), name="item_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(estimated_minutes__lte=1440), name="item_minutes_at_most_a_day"
-            ),
+            models.CheckConstraint(condition=Q(estimated_minutes__lte=1440), name="item_minutes_at_most_a_day"),
             models.CheckConstraint(condition=~Q(parent=F("id")), name="item_not_its_own_parent"),
             models.CheckConstraint(
                 condition=Q(difficulty="") | Q(kind="problem"), name="item_difficulty_only_for_problems"

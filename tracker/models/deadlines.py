@@ -44,9 +44,7 @@ class Deadline(TimeStampedModel):
         help_text="The zone the deadline is set in.",
     )
     url = models.URLField(max_length=500, blank=True)
-    track = models.ForeignKey(
-        Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="deadlines"
-    )
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="deadlines")
 
     class Meta:
         ordering = ["due_at"]

@@ -40,9 +40,7 @@ class Enrollment(TimeStampedModel):
             models.UniqueConstraint(fields=["user", "track"], name="enrollment_user_track_unique"),
             models.CheckConstraint(condition=Q(pace_per_day__gte=1), name="enrollment_pace_positive"),
             models.CheckConstraint(condition=Q(priority__gte=1), name="enrollment_priority_positive"),
-            models.CheckConstraint(
-                condition=Q(status__in=EnrollmentStatus.values), name="enrollment_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=EnrollmentStatus.values), name="enrollment_status_valid"),
             models.CheckConstraint(
                 condition=Q(target_date__isnull=True) | Q(target_date__gte=F("start_date")),
                 name="enrollment_target_after_start",
@@ -78,18 +76,14 @@ class Progress(TimeStampedModel):
         verbose_name_plural = "progress"
         constraints = [
             models.UniqueConstraint(fields=["user", "item"], name="progress_user_item_unique"),
-            models.CheckConstraint(
-                condition=Q(status__in=ProgressStatus.values), name="progress_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=ProgressStatus.values), name="progress_status_valid"),
             # A finished item knows when it was finished; the heatmap and streaks count on it.
             models.CheckConstraint(
                 condition=~Q(status__in=["done", "review"]) | Q(done_at__isnull=False),
                 name="progress_done_has_done_at",
             ),
             models.CheckConstraint(
-                condition=Q(done_at__isnull=True)
-                | Q(started_at__isnull=True)
-                | Q(done_at__gte=F("started_at")),
+                condition=Q(done_at__isnull=True) | Q(started_at__isnull=True) | Q(done_at__gte=F("started_at")),
                 name="progress_done_after_start",
             ),
         ]

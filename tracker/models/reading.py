@@ -21,9 +21,7 @@ class ReadingQueueEntry(TimeStampedModel):
     Status = ReadingStatus
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_queue")
-    item = models.ForeignKey(
-        Item, null=True, blank=True, on_delete=models.CASCADE, related_name="reading_entries"
-    )
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="reading_entries")
     title = models.CharField(max_length=300, blank=True, help_text="For links that are not curriculum items.")
     url = models.URLField(max_length=1000, blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -39,9 +37,7 @@ class ReadingQueueEntry(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["user", "item"], condition=Q(item__isnull=False), name="reading_user_item_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(item__isnull=False) | ~Q(url=""), name="reading_entry_has_item_or_url"
-            ),
+            models.CheckConstraint(condition=Q(item__isnull=False) | ~Q(url=""), name="reading_entry_has_item_or_url"),
             models.CheckConstraint(condition=Q(status__in=ReadingStatus.values), name="reading_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="read") | Q(read_at__isnull=False), name="reading_read_has_read_at"

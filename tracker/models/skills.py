@@ -49,9 +49,7 @@ class SkillAssessment(TimeStampedModel):
 
     Level = SkillLevel
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_assessments"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_assessments")
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="assessments")
     level = models.PositiveSmallIntegerField(
         choices=Level.choices, default=Level.NONE, validators=[MaxValueValidator(4)]
@@ -60,9 +58,7 @@ class SkillAssessment(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "skill"], name="skill_assessment_user_skill_unique"),
-            models.CheckConstraint(
-                condition=Q(level__gte=0, level__lte=4), name="skill_assessment_level_range"
-            ),
+            models.CheckConstraint(condition=Q(level__gte=0, level__lte=4), name="skill_assessment_level_range"),
         ]
 
     def __str__(self) -> str:

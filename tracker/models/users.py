@@ -95,9 +95,7 @@ class Vacation(TimeStampedModel):
     class Meta:
         ordering = ["start_date"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="vacation_end_after_start"
-            ),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="vacation_end_after_start"),
         ]
 
     def __str__(self) -> str:

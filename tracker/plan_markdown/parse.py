@@ -179,9 +179,7 @@ class _SectionDraft:
     blocks: list[_ItemDraft | Resource | Note] = field(default_factory=list)
 
     def freeze(self) -> ParsedSection:
-        blocks: list[Block] = [
-            block.freeze() if isinstance(block, _ItemDraft) else block for block in self.blocks
-        ]
+        blocks: list[Block] = [block.freeze() if isinstance(block, _ItemDraft) else block for block in self.blocks]
         return ParsedSection(title=self.title, line=self.line, blocks=tuple(blocks))
 
 

@@ -139,9 +139,7 @@ class _Simulation:
         "states",
     )
 
-    def __init__(
-        self, tracks: Sequence[TrackInput], reviews: Sequence[ReviewDue], profile: StudyProfileInput
-    ) -> None:
+    def __init__(self, tracks: Sequence[TrackInput], reviews: Sequence[ReviewDue], profile: StudyProfileInput) -> None:
         ordered = sorted(tracks, key=lambda track: (track.priority, track.enrollment_id))
         self.states = [_TrackState(track) for track in ordered]
         self.active = [state for state in self.states if state.has_work]
@@ -177,9 +175,7 @@ class _Simulation:
         if finished:
             self.active = [state for state in self.active if state.has_work]
 
-    def _take_oversized_day(
-        self, day: date, slotted: list[_TrackState], entries: list[PlanEntry] | None
-    ) -> bool:
+    def _take_oversized_day(self, day: date, slotted: list[_TrackState], entries: list[PlanEntry] | None) -> bool:
         daily = self._daily_minutes
         candidate = next((s for s in slotted if s.items[s.next_index].minutes > daily), None)
         if candidate is None:
@@ -222,9 +218,7 @@ class _Simulation:
         self._review_cursor = cursor
         return budget
 
-    def _place_new_items(
-        self, day: date, state: _TrackState, budget: int, entries: list[PlanEntry] | None
-    ) -> int:
+    def _place_new_items(self, day: date, state: _TrackState, budget: int, entries: list[PlanEntry] | None) -> int:
         """Give `state` its pace's worth of items within `budget`; return the budget left."""
         items = state.items
         pace = state.track.pace
@@ -269,9 +263,7 @@ def _check_enrollments_are_unique(tracks: Sequence[TrackInput]) -> None:
     seen: set[int] = set()
     for track in tracks:
         if track.enrollment_id in seen:
-            raise ValueError(
-                f"Enrollment {track.enrollment_id} was given twice; pass each active enrollment once."
-            )
+            raise ValueError(f"Enrollment {track.enrollment_id} was given twice; pass each active enrollment once.")
         seen.add(track.enrollment_id)
 
 

@@ -149,8 +149,7 @@ def _upsert_items(report: UpsertReport, track: Track, spec: TrackSpec, tags: dic
         for item in stale:
             if item.pk in kept:
                 report.warnings.append(
-                    f"{spec.slug}: item {item.key!r} is no longer in the file "
-                    "but learners have progress on it; kept"
+                    f"{spec.slug}: item {item.key!r} is no longer in the file but learners have progress on it; kept"
                 )
 
 
@@ -158,9 +157,7 @@ def _upsert_skills(report: UpsertReport, skills: list[dict[str, Any]], tracks: d
     items_by_ref = {
         f"{t.slug}:{i.key}": i
         for t in tracks.values()
-        for i in Item.objects.filter(
-            track=t, key__in=[r.split(":", 1)[1] for s in skills for r in s.get("items", [])]
-        )
+        for i in Item.objects.filter(track=t, key__in=[r.split(":", 1)[1] for s in skills for r in s.get("items", [])])
     }
     existing = {s.key: s for s in Skill.objects.all()}
     for position, raw in enumerate(skills, start=1):

@@ -40,9 +40,7 @@ def demo_accounts_ensure(*, demo: dict[str, Any] | None) -> list[NewAccount]:
         created.append(NewAccount("superuser", "admin", password))
     if not User.objects.filter(username="curator").exists():
         password = _new_password()
-        curator = User.objects.create_user(
-            username="curator", email="curator@brainqueue.localhost", password=password
-        )
+        curator = User.objects.create_user(username="curator", email="curator@brainqueue.localhost", password=password)
         curator_grant(user=curator)
         created.append(NewAccount("curator", "curator", password))
     if demo is not None and not User.objects.filter(username=demo["username"]).exists():

@@ -8,7 +8,5 @@ from tracker.models import WorkerHeartbeat
 
 
 def worker_heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
-    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
-        hostname=hostname, defaults={"seen_at": timezone.now()}
-    )
+    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(hostname=hostname, defaults={"seen_at": timezone.now()})
     return heartbeat

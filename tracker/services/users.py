@@ -11,9 +11,7 @@ CURATORS_GROUP = "Curators"
 
 
 @transaction.atomic
-def user_sign_up(
-    *, username: str, email: str, password: str, time_zone: str = "UTC", language: str = "en"
-) -> User:
+def user_sign_up(*, username: str, email: str, password: str, time_zone: str = "UTC", language: str = "en") -> User:
     """Creates a learner with their study profile, both or neither."""
     user = User.objects.create_user(username=username, email=email, password=password)
     StudyProfile.objects.create(user=user, time_zone=time_zone, language=language)

@@ -119,9 +119,7 @@ def test_study_profile_limits_are_enforced():
 def test_vacation_ends_after_it_starts():
     user = UserFactory()
     assert rejected(
-        lambda: Vacation.objects.create(
-            user=user, start_date=dt.date(2026, 5, 2), end_date=dt.date(2026, 5, 1)
-        )
+        lambda: Vacation.objects.create(user=user, start_date=dt.date(2026, 5, 2), end_date=dt.date(2026, 5, 1))
     )
 
 

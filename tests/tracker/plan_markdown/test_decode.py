@@ -49,9 +49,7 @@ def test_the_size_limit_can_be_lowered() -> None:
 
 
 def test_nul_bytes_mean_a_binary_file_and_the_message_says_where() -> None:
-    with pytest.raises(
-        PlanImportError, match=r"binary.*NUL bytes \(first on line 2, byte offset 4\)"
-    ) as caught:
+    with pytest.raises(PlanImportError, match=r"binary.*NUL bytes \(first on line 2, byte offset 4\)") as caught:
         decode_plan_bytes(b"abc\n\x00def")
     assert caught.value.line == 2
     assert "Export the plan as a markdown" in caught.value.message

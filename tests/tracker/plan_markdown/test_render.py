@@ -79,9 +79,7 @@ def test_seed_export_writes_canonical_lines(seed_text: str) -> None:
 
 
 def test_items_render_with_zero_padded_dates_before_the_text() -> None:
-    doc = parse_plan(
-        "# T\n- [x] Read 2021/3/9\n- [ ] 2021-11-17 - 2021-11-30 Model\n- [ ] 2021/12/1\n- [ ]\n"
-    )
+    doc = parse_plan("# T\n- [x] Read 2021/3/9\n- [ ] 2021-11-17 - 2021-11-30 Model\n- [ ] 2021/12/1\n- [ ]\n")
     assert render_plan(doc) == (
         "# T\n\n- [x] 2021/03/09 Read\n- [ ] 2021/11/17 - 2021/11/30 Model\n- [ ] 2021/12/01\n- [ ]\n"
     )
@@ -209,9 +207,7 @@ _resource = st.one_of(
 ).map(lambda line: line.replace(" ", ""))
 _note = st.one_of(
     _words,
-    st.sampled_from(
-        ["---", "------", "- plain", "1. one", "   2 .two", "~~struck~~", "```", "~~~", "**a**/**b**"]
-    ),
+    st.sampled_from(["---", "------", "- plain", "1. one", "   2 .two", "~~struck~~", "```", "~~~", "**a**/**b**"]),
 )
 _noise = st.text(st.characters(exclude_characters="\n\r", exclude_categories=["Cs"]), max_size=16)
 _blank = st.sampled_from(["", "", "   ", "\t"])

@@ -216,17 +216,12 @@ def scenarios(
                 pace=draw(PACES),
                 start_date=day(draw(START_OFFSETS)),
                 target_date=None if target is None else day(target),
-                items=tuple(
-                    PlanItem(enrollment_id * 1000 + i, item_minutes(b)) for i, b in enumerate(item_bytes)
-                ),
+                items=tuple(PlanItem(enrollment_id * 1000 + i, item_minutes(b)) for i, b in enumerate(item_bytes)),
             )
         )
     reviews = []
     if with_reviews:
-        reviews = [
-            ReviewDue(item_id, track_id, day(due), minutes)
-            for item_id, track_id, due, minutes in draw(REVIEWS)
-        ]
+        reviews = [ReviewDue(item_id, track_id, day(due), minutes) for item_id, track_id, due, minutes in draw(REVIEWS)]
     return Scenario(tracks, reviews, study, today, draw(HORIZONS))
 
 
@@ -600,9 +595,7 @@ def test_forecast_counts_the_last_day_of_the_ten_year_cap() -> None:
     today = date(2025, 3, 3)
     start = date(2035, 3, 3)  # ten years after today, to the day
 
-    result = plan(
-        [track(1, [10], start_date=start), track(2, [10], start_date=start + timedelta(days=1))], today=today
-    )
+    result = plan([track(1, [10], start_date=start), track(2, [10], start_date=start + timedelta(days=1))], today=today)
 
     assert [f.finish_date for f in result.forecasts] == [start, None]
 

@@ -66,9 +66,7 @@ def test_every_item_of_every_file_is_loaded_in_study_order():
                 walk(item.get("items", []))
 
         walk(data["items"])
-        loaded = list(
-            Item.objects.filter(track__slug=data["slug"]).order_by("position").values_list("key", flat=True)
-        )
+        loaded = list(Item.objects.filter(track__slug=data["slug"]).order_by("position").values_list("key", flat=True))
         assert loaded == keys, path.name
 
 
@@ -105,16 +103,12 @@ def test_a_duplicate_item_key_is_reported_where_it_repeats(fixtures_copy: Path):
         "     items: [{key: a, kind: lab, title: C, title_en: C}]}\n",
         encoding="utf-8",
     )
-    with pytest.raises(
-        CommandError, match=r"zz-broken.yaml: items\[1\]\.items\[0\]\.key: key 'a' is already used"
-    ):
+    with pytest.raises(CommandError, match=r"zz-broken.yaml: items\[1\]\.items\[0\]\.key: key 'a' is already used"):
         seed("--no-demo", "--fixtures", str(fixtures_copy))
 
 
 def test_broken_yaml_reports_its_line(fixtures_copy: Path):
-    (fixtures_copy / "deadlines.yaml").write_text(
-        "deadlines:\n  - key: x\n    title: [unclosed\n", encoding="utf-8"
-    )
+    (fixtures_copy / "deadlines.yaml").write_text("deadlines:\n  - key: x\n    title: [unclosed\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"deadlines.yaml: line \d+, column \d+: not valid YAML"):
         seed("--no-demo", "--fixtures", str(fixtures_copy))
 
@@ -192,9 +186,7 @@ def test_the_demo_learner_follows_the_daily_list_of_the_source_plan():
     seed()
     demo = yaml.safe_load((settings.FIXTURES_DIR / "demo.yaml").read_text(encoding="utf-8"))
     learner = User.objects.get(username=demo["username"])
-    enrolled = list(
-        Enrollment.objects.filter(user=learner).order_by("priority").values_list("track__slug", flat=True)
-    )
+    enrolled = list(Enrollment.objects.filter(user=learner).order_by("priority").values_list("track__slug", flat=True))
     assert enrolled == [e["track"] for e in demo["enrollments"]]
     assert learner.study_profile.parallel_limit == 5
     ticked = sum(len(e.get("done", [])) for e in demo["enrollments"])

@@ -16,17 +16,13 @@ class Command(BaseCommand):
     help = "Load the curated content from fixtures/ (idempotent) and create the demo accounts if missing."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--fixtures", type=Path, default=settings.FIXTURES_DIR, help="Folder of fixture files."
-        )
+        parser.add_argument("--fixtures", type=Path, default=settings.FIXTURES_DIR, help="Folder of fixture files.")
         parser.add_argument("--no-demo", action="store_true", help="Do not create the demo accounts.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         directory: Path = options["fixtures"]
         if not (directory / "tracks").is_dir():
-            raise CommandError(
-                f"{directory} has no tracks/ folder; pass --fixtures with the fixtures folder."
-            )
+            raise CommandError(f"{directory} has no tracks/ folder; pass --fixtures with the fixtures folder.")
         try:
             content = read_curated_content(directory)
         except FixtureError as exc:
@@ -49,9 +45,7 @@ class Command(BaseCommand):
             return
         accounts = demo_accounts_ensure(demo=content.demo)
         if accounts:
-            self.stdout.write(
-                self.style.SUCCESS("\nDemo accounts created. The passwords are shown this once:")
-            )
+            self.stdout.write(self.style.SUCCESS("\nDemo accounts created. The passwords are shown this once:"))
             for account in accounts:
                 self.stdout.write(f"  {account.role:<10} {account.username:<10} {account.password}")
             self.stdout.write("Forgot one? python manage.py changepassword USERNAME\n")
