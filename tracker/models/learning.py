@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -27,12 +28,21 @@ class Enrollment(TimeStampedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="enrollments")
-    priority = models.PositiveSmallIntegerField(default=1, help_text="1 is the most important.")
+    priority = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="1 is the most important."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     pace_unit = models.CharField(max_length=10, choices=PaceUnit.choices, default=PaceUnit.MINUTES)
-    pace_per_day = models.PositiveSmallIntegerField(default=60)
+    pace_per_day = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+        help_text="Minutes or items a day, by the pace unit.",
+    )
     start_date = models.DateField()
     target_date = models.DateField(null=True, blank=True)
+    projected_finish_date = models.DateField(
+        null=True, blank=True, editable=False, help_text="When the last plan says the track will be finished."
+    )
 
     class Meta:
         ordering = ["user", "priority", "id"]
@@ -44,6 +54,7 @@ class Enrollment(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(target_date__isnull=True) | Q(target_date__gte=F("start_date")),
                 name="enrollment_target_after_start",
+                violation_error_message="The target date must not be before the start date.",
             ),
         ]
 

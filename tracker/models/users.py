@@ -64,6 +64,9 @@ class StudyProfile(TimeStampedModel):
     reminder_hour = models.PositiveSmallIntegerField(default=7, validators=[MaxValueValidator(23)])
     reminders_enabled = models.BooleanField(default=True)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    plan_built_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="The learner's local date the plan was last rebuilt on."
+    )
 
     class Meta:
         constraints = [

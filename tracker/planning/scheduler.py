@@ -119,7 +119,7 @@ class _Calendar:
 def _merge_ranges(ranges: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
     merged: list[tuple[date, date]] = []
     for first, last in sorted(ranges):
-        if merged and first <= merged[-1][1] + timedelta(days=1):
+        if merged and first <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], last))
         else:
             merged.append((first, last))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
@@ -44,3 +45,42 @@ def enrollment_create(
         start_date=start_date,
         target_date=target_date,
     )
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def enrollment_update(
+    *,
+    enrollment: Enrollment,
+    priority: int | None = None,
+    status: str | None = None,
+    pace_unit: str | None = None,
+    pace_per_day: int | None = None,
+    start_date: dt.date | None = None,
+    target_date: dt.date | object | None = _UNSET,
+) -> Enrollment:
+    """Changes an enrolment and re-plans from today: pausing a track frees its slot for the next one
+    by priority, a new priority or pace reorders the days ahead."""
+    from tracker.services.planning import plan_rebuild
+
+    changes: dict[str, object] = {
+        "priority": priority,
+        "status": status,
+        "pace_unit": pace_unit,
+        "pace_per_day": pace_per_day,
+        "start_date": start_date,
+    }
+    for name, value in changes.items():
+        if value is not None:
+            setattr(enrollment, name, value)
+    if target_date is not _UNSET:
+        enrollment.target_date = target_date  # type: ignore[assignment]
+    try:
+        enrollment.full_clean(exclude=["user", "track"])
+    except ValidationError as exc:
+        raise EnrollmentError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+    enrollment.save()
+    plan_rebuild(user=enrollment.user)
+    return enrollment

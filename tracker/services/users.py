@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tracker.models import StudyProfile, User
@@ -29,3 +30,32 @@ def curator_grant(*, user: User) -> None:
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+
+
+PLAN_FIELDS = {"time_zone", "parallel_limit", "daily_minutes", "rest_weekdays"}
+PROFILE_FIELDS = PLAN_FIELDS | {"reminder_hour", "reminders_enabled", "language"}
+
+
+class ProfileError(Exception):
+    """Settings that cannot be saved; the message names each bad field and why."""
+
+
+@transaction.atomic
+def study_profile_update(*, user: User, **changes: object) -> StudyProfile:
+    """Saves study settings; a change that shapes the plan (limit, budget, rest days, zone) re-plans."""
+    from tracker.services.planning import plan_rebuild
+
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise ProfileError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    profile = StudyProfile.objects.select_for_update().get_or_create(user=user)[0]
+    for name, value in changes.items():
+        setattr(profile, name, value)
+    try:
+        profile.full_clean(exclude=["user"])
+    except ValidationError as exc:
+        raise ProfileError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+    profile.save()
+    if PLAN_FIELDS & set(changes):
+        plan_rebuild(user=user)
+    return profile

@@ -1,5 +1,4 @@
-"""Reads for pages and the API: querysets already joined and annotated, so a page costs a fixed
-number of queries whatever the amount of data."""
+"""The catalogue, a learner's enrolments with progress, and a track's item tree."""
 
 from __future__ import annotations
 

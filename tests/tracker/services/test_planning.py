@@ -1,0 +1,204 @@
+"""Re-planning through the database: history kept, missed work rolled forward, changes re-plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import pytest
+
+from tests.factories import EnrollmentFactory, ItemFactory, TrackFactory, UserFactory
+from tracker.models import Enrollment, PlanEntry, Progress, StudyProfile
+from tracker.services import planning
+from tracker.services.enrollments import EnrollmentError, enrollment_update
+from tracker.services.planning import plan_rebuild
+from tracker.services.progress import progress_mark_done
+from tracker.services.users import ProfileError, study_profile_update
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = dt.date(2026, 3, 2)
+
+
+def learner(**profile):
+    user = UserFactory()
+    StudyProfile.objects.filter(user=user).update(**{"daily_minutes": 240, "parallel_limit": 2, **profile})
+    return user
+
+
+def enrol(user, priority, n_items=5, minutes=30, pace=30, start=MONDAY, **kwargs):
+    track = TrackFactory()
+    items = [ItemFactory(track=track, position=i, estimated_minutes=minutes) for i in range(n_items)]
+    enrollment = EnrollmentFactory(
+        user=user, track=track, priority=priority, pace_per_day=pace, start_date=start, **kwargs
+    )
+    return enrollment, items
+
+
+def tracks_by_day(user):
+    days = defaultdict(set)
+    for entry in PlanEntry.objects.filter(user=user, kind="new").select_related("item"):
+        days[entry.date].add(entry.item.track_id)
+    return days
+
+
+def test_rebuild_writes_a_plan_that_keeps_the_parallel_limit_and_priorities():
+    user = learner(parallel_limit=2)
+    first, _ = enrol(user, 1)
+    second, _ = enrol(user, 2)
+    third, _ = enrol(user, 3)
+
+    result = plan_rebuild(user=user, today=MONDAY)
+
+    days = tracks_by_day(user)
+    assert result.entries_created == 15
+    assert days[MONDAY] == {first.track_id, second.track_id}
+    assert all(len(tracks) <= 2 for tracks in days.values())
+    # The third track takes a slot the day after the first two finish their five items.
+    third_days = sorted(d for d, tracks in days.items() if third.track_id in tracks)
+    assert third_days[0] == MONDAY + dt.timedelta(days=5)
+
+
+def test_missed_items_roll_forward_and_past_days_keep_their_history():
+    user = learner()
+    _, items = enrol(user, 1)
+    plan_rebuild(user=user, today=MONDAY)
+    progress_mark_done(user=user, item=items[0], now=dt.datetime(2026, 3, 2, 18, tzinfo=dt.UTC))
+
+    result = plan_rebuild(user=user, today=MONDAY + dt.timedelta(days=3))
+
+    history = {
+        (e.date, e.item_id): e.status
+        for e in PlanEntry.objects.filter(user=user, date__lt=MONDAY + dt.timedelta(days=3))
+    }
+    assert history[(MONDAY, items[0].pk)] == "done"
+    assert history[(MONDAY + dt.timedelta(days=1), items[1].pk)] == "missed"
+    assert history[(MONDAY + dt.timedelta(days=2), items[2].pk)] == "missed"
+    assert result.missed_marked == 2
+    upcoming = list(
+        PlanEntry.objects.filter(user=user, date__gte=MONDAY + dt.timedelta(days=3))
+        .order_by("date")
+        .values_list("item_id", flat=True)
+    )
+    assert upcoming == [items[1].pk, items[2].pk, items[3].pk, items[4].pk]  # nothing lost, order kept
+
+
+def test_marking_an_item_done_early_replans_from_today():
+    user = learner()
+    _, items = enrol(user, 1)
+    plan_rebuild(user=user, today=MONDAY)
+    assert PlanEntry.objects.get(user=user, item=items[3]).date == MONDAY + dt.timedelta(days=3)
+
+    progress_mark_done(user=user, item=items[3], now=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+
+    assert not PlanEntry.objects.filter(user=user, item=items[3]).exists()
+    assert PlanEntry.objects.get(user=user, item=items[4]).date == MONDAY + dt.timedelta(days=3)
+    assert Progress.objects.get(user=user, item=items[3]).status == "done"
+
+
+def test_pausing_a_track_gives_its_slot_to_the_next_by_priority(time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC), tick=False)
+    user = learner(parallel_limit=1)
+    first, _ = enrol(user, 1)
+    second, _ = enrol(user, 2)
+    plan_rebuild(user=user)
+    assert tracks_by_day(user)[MONDAY] == {first.track_id}
+
+    enrollment_update(enrollment=first, status=Enrollment.Status.PAUSED)
+
+    assert tracks_by_day(user)[MONDAY] == {second.track_id}
+    assert not PlanEntry.objects.filter(user=user, item__track=first.track, date__gte=MONDAY).exists()
+
+
+def test_changing_priority_or_the_limit_replans(time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC), tick=False)
+    user = learner(parallel_limit=1)
+    first, _ = enrol(user, 1)
+    second, _ = enrol(user, 2)
+    plan_rebuild(user=user)
+
+    enrollment_update(enrollment=second, priority=0 + 1)
+    enrollment_update(enrollment=first, priority=2)
+    assert tracks_by_day(user)[MONDAY] == {second.track_id}
+
+    study_profile_update(user=user, parallel_limit=2)
+    assert tracks_by_day(user)[MONDAY] == {first.track_id, second.track_id}
+
+
+def test_bad_settings_are_refused_with_the_field_named_and_nothing_changes(time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC), tick=False)
+    user = learner()
+    first, _ = enrol(user, 1)
+    with pytest.raises(ProfileError, match="parallel_limit"):
+        study_profile_update(user=user, parallel_limit=0)
+    with pytest.raises(ProfileError, match="time_zone"):
+        study_profile_update(user=user, time_zone="Moon/Base")
+    with pytest.raises(EnrollmentError, match="pace_per_day"):
+        enrollment_update(enrollment=first, pace_per_day=0)
+    assert StudyProfile.objects.get(user=user).parallel_limit == 2
+    first.refresh_from_db()
+    assert first.pace_per_day == 30
+
+
+def test_a_track_that_cannot_meet_its_target_reports_when_it_would_finish():
+    user = learner()
+    late, _ = enrol(user, 1, n_items=10, target_date=MONDAY + dt.timedelta(days=3))
+    on_time, _ = enrol(user, 2, n_items=2, target_date=MONDAY + dt.timedelta(days=30))
+
+    result = plan_rebuild(user=user, today=MONDAY)
+
+    assert [f.enrollment_id for f in result.late_tracks] == [late.pk]
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert late.projected_finish_date == MONDAY + dt.timedelta(days=9)
+    assert on_time.projected_finish_date == MONDAY + dt.timedelta(days=1)
+
+
+def test_pinned_entries_stay_where_the_learner_put_them():
+    user = learner()
+    _, items = enrol(user, 1, n_items=3)
+    PlanEntry.objects.create(user=user, item=items[2], date=MONDAY + dt.timedelta(days=20), origin="pinned")
+
+    plan_rebuild(user=user, today=MONDAY)
+    plan_rebuild(user=user, today=MONDAY + dt.timedelta(days=1))
+
+    assert list(PlanEntry.objects.filter(user=user, item=items[2]).values_list("date", "origin")) == [
+        (MONDAY + dt.timedelta(days=20), "pinned")
+    ]
+
+
+def test_a_failing_rebuild_changes_nothing(monkeypatch: pytest.MonkeyPatch):
+    user = learner()
+    enrol(user, 1)
+    plan_rebuild(user=user, today=MONDAY)
+    before = list(PlanEntry.objects.order_by("pk").values_list("pk", "date", "status"))
+
+    def explode(**kwargs: object) -> None:
+        raise RuntimeError("scheduler crashed")
+
+    monkeypatch.setattr(planning, "build_plan", explode)
+    with pytest.raises(RuntimeError):
+        plan_rebuild(user=user, today=MONDAY + dt.timedelta(days=2))
+    assert list(PlanEntry.objects.order_by("pk").values_list("pk", "date", "status")) == before
+
+
+def test_rest_days_and_vacations_get_nothing_in_the_stored_plan():
+    user = learner(rest_weekdays=[6])
+    from tracker.models import Vacation
+
+    Vacation.objects.create(user=user, start_date=MONDAY + dt.timedelta(days=2), end_date=MONDAY + dt.timedelta(days=3))
+    enrol(user, 1, n_items=10)
+    plan_rebuild(user=user, today=MONDAY)
+    dates = set(PlanEntry.objects.filter(user=user).values_list("date", flat=True))
+    assert MONDAY + dt.timedelta(days=2) not in dates and MONDAY + dt.timedelta(days=3) not in dates
+    assert not any(d.weekday() == 6 for d in dates)
+
+
+def test_rebuild_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
+    user = learner(parallel_limit=5)
+    for priority in range(1, 6):
+        enrol(user, priority, n_items=40)
+    # profile lock, missed update, delete, enrolments, finished, pinned, leaves, reviews, vacations,
+    # taken, bulk insert (batches), enrolment forecasts, profile marker + savepoint bookkeeping
+    with django_assert_max_num_queries(18):
+        plan_rebuild(user=user, today=MONDAY)
