@@ -13,9 +13,7 @@ from pathlib import Path
 def main() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["DATABASE_URL"] = (
-            os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        )
+        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         import django
