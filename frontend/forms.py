@@ -27,7 +27,5 @@ class SignUpForm(BaseUserCreationForm):
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"]
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email exists already. Sign in, or reset its password.")
-            )
+            raise forms.ValidationError(_("An account with this email exists already. Sign in, or reset its password."))
         return email

@@ -75,9 +75,7 @@ TEMPLATES = [
 # SQLite under var/ is the embedded default; DATABASE_URL switches to PostgreSQL.
 # An empty DATABASE_URL counts as unset, so `DATABASE_URL= make ...` means "the embedded default".
 DATABASES = {
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'brainqueue.sqlite3'}"
-    ),
+    "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'brainqueue.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
