@@ -84,3 +84,13 @@ def enrollment_update(
     enrollment.save()
     plan_rebuild(user=enrollment.user)
     return enrollment
+
+
+@transaction.atomic
+def enrollment_delete(*, enrollment: Enrollment) -> None:
+    """Leaves a track: its future plan entries go, progress and history stay (re-enrolling finds them)."""
+    from tracker.services.planning import plan_rebuild
+
+    user = enrollment.user
+    enrollment.delete()
+    plan_rebuild(user=user)
