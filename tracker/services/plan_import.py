@@ -39,12 +39,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.text import slugify
 
 from tracker.models import Deadline, Enrollment, Item, PlanEntry, Progress, StudyProfile, Track, User
 from tracker.plan_markdown import (
+    MAX_PLAN_BYTES,
     Note,
     ParsedTrack,
     PlanDocument,
@@ -58,6 +59,7 @@ from tracker.plan_markdown import (
 )
 from tracker.plan_markdown import Item as PlanItem
 from tracker.plan_markdown.track_notes import HEADING_ANCHOR, NoteRun, encode_track_notes
+from tracker.timezones import local_today
 
 TITLE_MAX = 300  # Track.title, Item.title, Deadline.title
 URL_MAX = 500  # Item.url
@@ -67,6 +69,10 @@ DUE_TIME = dt.time(23, 59)
 ITEM_MINUTES = 30
 ENROLLMENT_PACE_MINUTES = 60
 POSITION_IN_DAY_MAX = 32767  # PlanEntry.position is a small integer
+INSERT_BATCH = 2000
+# bulk_update writes one CASE WHEN per field and row; the database scans it for every row, so a batch costs
+# its size squared. Small batches keep a large re-import linear.
+UPDATE_BATCH = 200
 
 # Deadline kinds by the words of the title, first match wins. Conference names count as submissions.
 _CONFERENCE_WORDS = (
@@ -163,14 +169,14 @@ class _TrackPlan:
     kind: str
 
     @property
-    def checkbox_rows(self) -> list[_Row]:
-        return [row for row in self.rows if row.checkbox is not None]
+    def checkboxes(self) -> list[tuple[_Row, PlanItem]]:
+        return [(row, row.checkbox) for row in self.rows if row.checkbox is not None]
 
     def dates(self) -> list[dt.date]:
-        return [day for row in self.checkbox_rows for day in (row.checkbox.start, row.checkbox.end) if day]  # type: ignore[union-attr]
+        return [day for _, item in self.checkboxes for day in (item.start, item.end) if day is not None]
 
     def all_leaves_done(self) -> bool:
-        leaves = [row.checkbox for row in self.checkbox_rows if row.checkbox and not row.checkbox.children]
+        leaves = [item for _, item in self.checkboxes if not item.children]
         return bool(leaves) and all(leaf.done for leaf in leaves)
 
 
@@ -198,7 +204,7 @@ class _Flattener:
     def track(self, parsed: ParsedTrack, index: int, preamble: tuple[Note, ...]) -> _TrackPlan:
         _check_title(parsed.title, parsed.line, "heading")
         rows: list[_Row] = []
-        runs: [NoteRun] = [NoteRun(anchor=None, notes=list(preamble))]  # type: ignore[valid-type]
+        runs: list[NoteRun] = [NoteRun(anchor=None, notes=list(preamble))]
         section_number = 0
         for section in parsed.sections:
             if section.title is None:
@@ -207,10 +213,18 @@ class _Flattener:
                 _check_title(section.title, section.line, "section title")
                 section_number += 1
                 prefix, parent_key, depth, anchor = f"s{section_number}", f"s{section_number}", 1, f"s{section_number}"
+                title = section.title
                 rows.append(
-                    _Row(key=prefix, parent_key=None, depth=0, kind=Item.Kind.SECTION, title=section.title,
-                         title_en=section.title, minutes=0)
-                )  # fmt: skip
+                    _Row(
+                        key=prefix,
+                        parent_key=None,
+                        depth=0,
+                        kind=Item.Kind.SECTION,
+                        title=title,
+                        title_en=title,
+                        minutes=0,
+                    )
+                )
             number = 0
             for block in section.blocks:
                 if isinstance(block, Resource) and (len(block.url) > URL_MAX or len(block.text or "") > TITLE_MAX):
@@ -220,7 +234,7 @@ class _Flattener:
                         "it is kept as a note."
                     )
                     self.extra_notes.append((block.line, text))
-                    block = Note(text=text, line=block.line, joined=block.joined)  # noqa: PLW2901
+                    block = Note(text=text, line=block.line, joined=block.joined)
                 if isinstance(block, Note):
                     if runs[-1].anchor != anchor:
                         runs.append(NoteRun(anchor=anchor))
@@ -246,28 +260,45 @@ class _Flattener:
         if resource.joined:
             form += ":joined"
         title = resource.text or resource.url
-        return _Row(key=key, parent_key=parent_key, depth=depth, kind=Item.Kind.RESOURCE, title=title[:TITLE_MAX],
-                    title_en=title[:TITLE_MAX], url=resource.url, external_id=form)  # fmt: skip
+        return _Row(
+            key=key,
+            parent_key=parent_key,
+            depth=depth,
+            kind=Item.Kind.RESOURCE,
+            title=title,
+            title_en=title,
+            url=resource.url,
+            external_id=form,
+        )
 
     def _item_rows(self, item: PlanItem, key: str, parent_key: str | None, depth: int, rows: list[_Row]) -> None:
         _check_title(item.title, item.line, "item")
         milestone = item.is_deadline or item.is_empty_day
         title_en = item.title or (format_date(item.start) if item.start else "")
+        kind = Item.Kind.MILESTONE if milestone else Item.Kind.TOPIC
         rows.append(
-            _Row(key=key, parent_key=parent_key, depth=depth, kind=Item.Kind.MILESTONE if milestone else Item.Kind.TOPIC,
-                 title=item.title, title_en=title_en, checkbox=item)
-        )  # fmt: skip
+            _Row(
+                key=key,
+                parent_key=parent_key,
+                depth=depth,
+                kind=kind,
+                title=item.title,
+                title_en=title_en,
+                checkbox=item,
+            )
+        )
         for number, child in enumerate(item.children, start=1):
             self._item_rows(child, f"{key}.{number}", key, depth + 1, rows)
 
 
-def _read(data: bytes) -> PlanDocument:
-    doc = parse_plan(decode_plan_bytes(data))
+def _read(data: bytes, max_bytes: int) -> PlanDocument:
+    doc = parse_plan(decode_plan_bytes(data, max_bytes=max_bytes))
     if not doc.tracks:
         first = doc.preamble_notes[0].line if doc.preamble_notes else None
+        where = f" (its first line with text is line {first})" if first is not None else ""
         raise PlanImportError(
-            "The file has no `#` or `##` heading, so there is no track to import into. Start the plan with a "
-            "heading line such as `# My plan` and import it again.",
+            f"The file has no `#` or `##` heading, so there is no track to import its lines into{where}. "
+            "Start the plan with a heading line such as `# My plan` and import it again.",
             line=first,
         )
     return doc
@@ -295,18 +326,40 @@ def _local(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=zone)
 
 
+def _assign(row: Model, values: dict[str, object], now: dt.datetime) -> bool:
+    """Sets the values that differ and stamps `updated_at`; False when the row already had them all,
+    so a re-import of an unchanged plan writes nothing."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    if changed:
+        row.updated_at = now  # type: ignore[attr-defined]
+    return changed
+
+
 # --- The service -------------------------------------------------------------------------------------
 
 
-def plan_markdown_import(*, user: User, data: bytes, today: dt.date) -> PlanImportReport:
+def plan_import_today(*, user: User, now: dt.datetime) -> dt.date:
+    """The learner's local date at `now`, the `today` an import takes; reads the profile, writes nothing."""
+    zone = StudyProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    return local_today(zone or "UTC", now)
+
+
+def plan_markdown_import(
+    *, user: User, data: bytes, today: dt.date, max_bytes: int = MAX_PLAN_BYTES
+) -> PlanImportReport:
     """Imports a markdown plan file into the learner's own tracks; all or nothing.
 
     `today` is the learner's local date: dated items before it that are not done become missed plan
     entries. Raises `PlanImportError` (with the line, where there is one) for a file that cannot be
     imported; nothing is saved then. See the module docstring for the mapping and for re-imports.
+    `max_bytes` is the size limit (2 MB); only benchmarks and operators' scripts raise it.
     """
     report = PlanImportReport()
-    doc = _read(data)
+    doc = _read(data, max_bytes)
     flattener = _Flattener(report)
     plans = [
         flattener.track(parsed, index, doc.preamble_notes if index == 1 else ())
@@ -345,13 +398,14 @@ class _Importer:
         result: dict[int, Track] = {}
         new: list[Track] = []
         updated: list[Track] = []
+        changed: list[Track] = []
         for plan in plans:
             title = plan.parsed.title
             if by_title[title]:
                 track = by_title[title].pop(0)
-                track.title_en = track.title_en or title
-                track.notes = plan.notes
                 updated.append(track)
+                if _assign(track, {"title_en": track.title_en or title, "notes": plan.notes}, self.now):
+                    changed.append(track)
             else:
                 track = Track(
                     owner=self.user,
@@ -364,7 +418,7 @@ class _Importer:
                 new.append(track)
             result[plan.index] = track
         Track.objects.bulk_create(new)
-        Track.objects.bulk_update(updated, ["title_en", "notes", "updated_at"]) if updated else None
+        Track.objects.bulk_update(changed, ["title_en", "notes", "updated_at"], batch_size=UPDATE_BATCH)
         self.new_tracks = {id(track) for track in new}
         self.report.tracks_created = len(new)
         self.report.tracks_updated = len(updated)
@@ -387,37 +441,43 @@ class _Importer:
             for position, row in enumerate(plan.rows):
                 by_depth[row.depth].append((plan.index, row, position))
         to_update: list[Item] = []
+        matched = 0
         for depth in sorted(by_depth):
             to_create: list[Item] = []
             for index, row, position in by_depth[depth]:
                 track = tracks[index]
                 parent = result[(index, row.parent_key)] if row.parent_key is not None else None
-                item = existing.get((track.pk, row.key))
-                if item is None:
-                    item = Item(track=track, key=row.key, estimated_minutes=row.minutes)
+                values: dict[str, object] = {
+                    "parent_id": parent.pk if parent is not None else None,
+                    "depth": depth,
+                    "position": position,
+                    "kind": row.kind,
+                    "title": row.title,
+                    "title_en": row.title_en,
+                    "url": row.url,
+                    "external_id": row.external_id,
+                }
+                found = existing.get((track.pk, row.key))
+                if found is None:
+                    item = Item(track=track, key=row.key, estimated_minutes=row.minutes, **values)
                     to_create.append(item)
                 else:
-                    to_update.append(item)
-                item.parent = parent
-                item.depth = depth
-                item.position = position
-                item.kind = row.kind
-                item.title = row.title
-                item.title_en = row.title_en
-                item.url = row.url
-                item.external_id = row.external_id
+                    item = found
+                    matched += 1
+                    if _assign(item, values, self.now):
+                        to_update.append(item)
                 result[(index, row.key)] = item
-            Item.objects.bulk_create(to_create, batch_size=2000)
+            Item.objects.bulk_create(to_create, batch_size=INSERT_BATCH)
             self.report.items_created += len(to_create)
         # Items the file no longer has stay, after the file's items, in their old order.
         for plan in plans:
             track = tracks[plan.index]
             for offset, item in enumerate(leftovers.get(track.pk, [])):
-                item.position = len(plan.rows) + offset
-                to_update.append(item)
+                if _assign(item, {"position": len(plan.rows) + offset}, self.now):
+                    to_update.append(item)
         fields = ["parent", "depth", "position", "kind", "title", "title_en", "url", "external_id", "updated_at"]
-        Item.objects.bulk_update(to_update, fields, batch_size=2000)
-        self.report.items_updated = len(to_update) - sum(len(items) for items in leftovers.values())
+        Item.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH)
+        self.report.items_updated = matched
         self.report.resources = sum(1 for plan in plans for row in plan.rows if row.kind == Item.Kind.RESOURCE)
         self.item_minutes = {item.pk: item.estimated_minutes for item in result.values()}
         return result
@@ -427,45 +487,47 @@ class _Importer:
         return self.now if day is None else _local(day, DONE_HOUR, self.zone)
 
     def _progress(self, plans: list[_TrackPlan], items: dict[tuple[int, str], Item]) -> None:
-        rows = [(items[(plan.index, row.key)], row) for plan in plans for row in plan.checkbox_rows]
+        rows = [(items[(plan.index, row.key)], row, box) for plan in plans for row, box in plan.checkboxes]
         existing = {
             progress.item_id: progress
-            for progress in Progress.objects.filter(user=self.user, item__in=[item.pk for item, _ in rows])
+            for progress in Progress.objects.filter(user=self.user, item__in=[item.pk for item, _, _ in rows])
         }
         finished = {Progress.Status.DONE, Progress.Status.REVIEW}
         to_create: list[Progress] = []
         to_update: list[Progress] = []
-        for item, row in rows:
-            assert row.checkbox is not None  # noqa: S101 (checkbox_rows only)
+        for item, row, box in rows:
             progress = existing.get(item.pk)
-            if row.checkbox.done:
+            if box.done:
                 self.report.progress_done += 1
                 if progress is None:
                     to_create.append(
                         Progress(user=self.user, item=item, status=Progress.Status.DONE, done_at=self._done_at(row))
                     )
                 elif progress.status not in finished or row.last_day is not None:
-                    if progress.status not in finished:
-                        progress.status = Progress.Status.DONE
-                    progress.done_at = self._done_at(row)
-                    if progress.started_at is not None and progress.started_at > progress.done_at:
-                        progress.started_at = progress.done_at
-                    to_update.append(progress)
+                    # Done stays done (or in review); a dated item's done time follows the file.
+                    done_at = self._done_at(row)
+                    values: dict[str, object] = {
+                        "status": progress.status if progress.status in finished else Progress.Status.DONE,
+                        "done_at": done_at,
+                    }
+                    if progress.started_at is not None and progress.started_at > done_at:
+                        values["started_at"] = done_at
+                    if _assign(progress, values, self.now):
+                        to_update.append(progress)
             elif progress is not None and progress.status in finished:
-                progress.status = Progress.Status.TODO
-                progress.done_at = None
+                _assign(progress, {"status": Progress.Status.TODO, "done_at": None}, self.now)
                 to_update.append(progress)
-        Progress.objects.bulk_create(to_create, batch_size=2000)
-        Progress.objects.bulk_update(to_update, ["status", "done_at", "started_at", "updated_at"], batch_size=2000)
+        Progress.objects.bulk_create(to_create, batch_size=INSERT_BATCH)
+        fields = ["status", "done_at", "started_at", "updated_at"]
+        Progress.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH)
 
-    def _entry_status(self, row: _Row) -> str:
-        assert row.checkbox is not None and row.last_day is not None  # noqa: S101 (dated rows only)
-        if row.checkbox.done:
+    def _entry_status(self, box: PlanItem, last_day: dt.date) -> str:
+        if box.done:
             return PlanEntry.Status.DONE
-        return PlanEntry.Status.PLANNED if row.last_day >= self.today else PlanEntry.Status.MISSED
+        return PlanEntry.Status.PLANNED if last_day >= self.today else PlanEntry.Status.MISSED
 
     def _plan_entries(self, plans: list[_TrackPlan], items: dict[tuple[int, str], Item]) -> None:
-        rows = [(items[(plan.index, row.key)], row) for plan in plans for row in plan.checkbox_rows]
+        rows = [(items[(plan.index, row.key)], box) for plan in plans for row, box in plan.checkboxes]
         by_item: dict[int, list[PlanEntry]] = defaultdict(list)
         for entry in PlanEntry.objects.filter(
             user=self.user, kind=PlanEntry.Kind.NEW, item__in=[item.pk for item, _ in rows]
@@ -475,18 +537,17 @@ class _Importer:
         to_create: list[PlanEntry] = []
         to_update: list[PlanEntry] = []
         to_delete: list[int] = []
-        for item, row in rows:
-            assert row.checkbox is not None  # noqa: S101 (checkbox_rows only)
-            start = row.checkbox.start
+        for item, box in rows:
+            start = box.start
             entries = by_item.get(item.pk, [])
             # The file's date replaces the learner's pinned dates; the planner's entries on other days stay.
             to_delete.extend(e.pk for e in entries if e.origin == PlanEntry.Origin.PINNED and e.date != start)
             if start is None:
                 continue
             self.report.plan_entries += 1
-            values = {
-                "end_date": row.checkbox.end,
-                "status": self._entry_status(row),
+            values: dict[str, object] = {
+                "end_date": box.end,
+                "status": self._entry_status(box, box.end or start),
                 "origin": PlanEntry.Origin.PINNED,
                 "minutes": self.item_minutes[item.pk],
                 "position": min(per_day[start], POSITION_IN_DAY_MAX),
@@ -495,15 +556,13 @@ class _Importer:
             same_day = next((e for e in entries if e.date == start), None)
             if same_day is None:
                 to_create.append(PlanEntry(user=self.user, item=item, date=start, kind=PlanEntry.Kind.NEW, **values))
-            else:
-                for name, value in values.items():
-                    setattr(same_day, name, value)
+            elif _assign(same_day, values, self.now):
                 to_update.append(same_day)
         if to_delete:
             PlanEntry.objects.filter(pk__in=to_delete).delete()
-        PlanEntry.objects.bulk_create(to_create, batch_size=2000)
+        PlanEntry.objects.bulk_create(to_create, batch_size=INSERT_BATCH)
         fields = ["end_date", "status", "origin", "minutes", "position", "updated_at"]
-        PlanEntry.objects.bulk_update(to_update, fields, batch_size=2000)
+        PlanEntry.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH)
 
     def _deadlines(self, plans: list[_TrackPlan], tracks: dict[int, Track]) -> None:
         existing: dict[tuple[int, str], list[Deadline]] = defaultdict(list)
@@ -515,16 +574,15 @@ class _Importer:
         to_update: list[Deadline] = []
         for plan in plans:
             track = tracks[plan.index]
-            for row in plan.checkbox_rows:
-                if row.checkbox is None or not row.checkbox.is_deadline or row.last_day is None:
+            for row, box in plan.checkboxes:
+                if not box.is_deadline or box.start is None:
                     continue
-                due_at = _local(row.last_day, DUE_TIME, self.zone)
+                due_at = _local(box.end or box.start, DUE_TIME, self.zone)
                 matches = existing.get((track.pk, row.title))
                 if matches:
                     deadline = matches.pop(0)
-                    deadline.due_at = due_at
-                    deadline.time_zone = str(self.zone)
-                    to_update.append(deadline)
+                    if _assign(deadline, {"due_at": due_at, "time_zone": str(self.zone)}, self.now):
+                        to_update.append(deadline)
                     continue
                 to_create.append(
                     Deadline(
@@ -537,8 +595,8 @@ class _Importer:
                         track=track,
                     )
                 )
-        Deadline.objects.bulk_create(to_create, batch_size=2000)
-        Deadline.objects.bulk_update(to_update, ["due_at", "time_zone", "updated_at"], batch_size=2000)
+        Deadline.objects.bulk_create(to_create, batch_size=INSERT_BATCH)
+        Deadline.objects.bulk_update(to_update, ["due_at", "time_zone", "updated_at"], batch_size=UPDATE_BATCH)
         self.report.deadlines_created = len(to_create)
 
     def _enrollments(self, plans: list[_TrackPlan], tracks: dict[int, Track]) -> None:
@@ -565,9 +623,10 @@ class _Importer:
                         start_date=start,
                     )
                 )
-            elif enrollment.status in {Enrollment.Status.ACTIVE, Enrollment.Status.FINISHED}:
-                # Paused and dropped are the learner's decisions; the file only says finished or not.
-                enrollment.status = status
+            # Paused and dropped are the learner's decisions; the file only says finished or not.
+            elif enrollment.status in {Enrollment.Status.ACTIVE, Enrollment.Status.FINISHED} and _assign(
+                enrollment, {"status": status}, self.now
+            ):
                 to_update.append(enrollment)
-        Enrollment.objects.bulk_create(to_create, batch_size=2000)
-        Enrollment.objects.bulk_update(to_update, ["status", "updated_at"])
+        Enrollment.objects.bulk_create(to_create, batch_size=INSERT_BATCH)
+        Enrollment.objects.bulk_update(to_update, ["status", "updated_at"], batch_size=UPDATE_BATCH)
