@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from tracker.curation.files import deadline_spec
 from tracker.models import Deadline, Enrollment, Item, Progress, ReadingQueueEntry, StudyProfile, Track, User
@@ -53,6 +54,23 @@ def demo_accounts_ensure(*, demo: dict[str, Any] | None) -> list[NewAccount]:
     return created
 
 
+def demo_date_offset(demo: dict[str, Any], today: dt.date) -> dt.timedelta:
+    """How far to move the source plan's dates so that its last study day is yesterday.
+
+    The plan of the source document is from 2021; moved as a whole, a new user's demo has a live
+    streak, a filled heatmap and upcoming deadlines, with every interval of the original kept.
+    """
+    dates = [
+        dt.date.fromisoformat(done["on"])
+        for enrollment in demo["enrollments"]
+        for done in enrollment.get("done", [])
+        if isinstance(done, dict) and "on" in done
+    ]
+    if not dates:
+        return dt.timedelta(0)
+    return (today - dt.timedelta(days=1)) - max(dates)
+
+
 def _fill_demo_learner(learner: User, demo: dict[str, Any]) -> None:
     spec = demo["profile"]
     profile = StudyProfile.objects.create(
@@ -65,6 +83,11 @@ def _fill_demo_learner(learner: User, demo: dict[str, Any]) -> None:
         language=spec.get("language", "en"),
     )
     zone = ZoneInfo(profile.time_zone)
+    shift = demo_date_offset(demo, timezone.now().astimezone(zone).date())
+
+    def day(value: str) -> dt.date:
+        return dt.date.fromisoformat(value) + shift
+
     tracks = {t.slug: t for t in Track.objects.filter(owner__isnull=True)}
     for priority, raw in enumerate(demo["enrollments"], start=1):
         track = tracks[raw["track"]]
@@ -76,18 +99,14 @@ def _fill_demo_learner(learner: User, demo: dict[str, Any]) -> None:
             status=raw.get("status", Enrollment.Status.ACTIVE),
             pace_unit=pace["unit"],
             pace_per_day=pace["per_day"],
-            start_date=dt.date.fromisoformat(raw["start"]),
-            target_date=dt.date.fromisoformat(raw["target"]) if "target" in raw else None,
+            start_date=day(raw["start"]),
+            target_date=day(raw["target"]) if "target" in raw else None,
         )
         items = {i.key: i for i in Item.objects.filter(track=track)}
-        start = dt.date.fromisoformat(raw["start"])
+        start = day(raw["start"])
         progress = []
         for done in raw.get("done", []):
-            key, on = (
-                (done, start)
-                if isinstance(done, str)
-                else (done["item"], dt.date.fromisoformat(done.get("on", raw["start"])))
-            )
+            key, on = (done, start) if isinstance(done, str) else (done["item"], day(done.get("on", raw["start"])))
             # An evening study session on the day the source plan ticked the item off.
             done_at = dt.datetime.combine(on, dt.time(20, 0), tzinfo=zone)
             progress.append(
@@ -109,7 +128,7 @@ def _fill_demo_learner(learner: User, demo: dict[str, Any]) -> None:
             title=spec_.title,
             title_en=spec_.title_en,
             kind=spec_.kind,
-            due_at=spec_.due_at,
+            due_at=spec_.due_at + shift,
             time_zone=spec_.time_zone,
             url=spec_.url,
             track=tracks[spec_.track] if spec_.track else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -194,3 +195,23 @@ def test_the_demo_learner_follows_the_daily_list_of_the_source_plan():
     assert Progress.objects.filter(user=learner, status=Progress.Status.DONE).count() == ticked
     assert Deadline.objects.filter(owner=learner).count() == len(demo.get("deadlines", []))
     assert ReadingQueueEntry.objects.filter(user=learner).count() == len(demo.get("reading", []))
+
+
+def test_the_demo_plan_is_moved_so_its_last_study_day_is_yesterday_keeping_every_interval():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from tracker.selectors import study_stats
+
+    seed()
+    demo = yaml.safe_load((settings.FIXTURES_DIR / "demo.yaml").read_text(encoding="utf-8"))
+    learner = User.objects.get(username=demo["username"])
+    zone = ZoneInfo(learner.study_profile.time_zone)
+    today = dt.datetime.now(zone).date()
+    done_days = sorted({p.done_at.astimezone(zone).date() for p in Progress.objects.filter(user=learner)})
+    source_days = sorted(
+        {dt.date.fromisoformat(d["on"]) for e in demo["enrollments"] for d in e.get("done", []) if "on" in d}
+    )
+    assert done_days[-1] == today - dt.timedelta(days=1)
+    assert [b - a for a, b in itertools.pairwise(done_days)] == [b - a for a, b in itertools.pairwise(source_days)]
+    assert study_stats(user=learner, profile=learner.study_profile, today=today).current_streak >= 1
