@@ -6,7 +6,7 @@ PORT ?= 8000
 PY := $(VENV)/bin/python
 export VENV HOST PORT
 
-.PHONY: run test test-system-deps lint typecheck bench seed migrate lock clean system-deps help
+.PHONY: run test test-system-deps lint typecheck bench seed migrate lock clean system-deps messages help
 .DEFAULT_GOAL := help
 
 help:
@@ -14,16 +14,39 @@ help:
 	@echo "make test   install what the tests need, then run ruff, mypy and pytest"
 	@echo "make bench  run the benchmarks and print a table"
 
-# Debian packages the project needs to run (none yet on a plain laptop).
-system-deps:
-	@true
-
-# Debian packages the tests need: docker-compose validates docker-compose.yml without an engine.
-test-system-deps:
-	@command -v docker-compose >/dev/null || { \
+# Installs Debian packages ($(1)) when the command $(2) is missing: with apt-get when running as root,
+# otherwise it says what to run and what goes without.
+define apt_need
+	@command -v $(2) >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
-	  else echo "docker-compose is not installed: its test will skip (sudo apt-get install docker-compose)"; fi; }
+	    echo "installing $(1) (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+	  else echo "$(2) is not installed: $(3) (sudo apt-get install $(1))"; fi; }
+endef
+
+# Debian packages the project needs to run: gettext's msgfmt compiles the Chinese translations;
+# bubblewrap is the exercise grader's sandbox.
+system-deps:
+	$(call apt_need,gettext,msgfmt,the pages stay in English)
+	$(call apt_need,bubblewrap,bwrap,the exercise grader refuses to run submissions)
+
+# Debian packages the tests need: docker-compose validates docker-compose.yml without an engine;
+# chromium (with CJK fonts for the Chinese pages) runs the browser tests, which skip without it.
+test-system-deps:
+	$(call apt_need,docker-compose,docker-compose,its test will skip)
+	$(call apt_need,chromium fonts-noto-cjk,chromium,the browser tests will skip)
+	$(call apt_need,bubblewrap,bwrap,the grader's sandbox tests will skip)
+	@test -d /usr/share/fonts/opentype/noto || ! command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else echo "fonts-noto-cjk is not installed: Chinese shows as boxes in screenshots"; fi; }
+
+# The Chinese catalogue: the .po is committed, the .mo is built here (and by `make run` and `make test`).
+MO := locale/zh_Hans/LC_MESSAGES/django.mo
+messages: system-deps
+	@if command -v msgfmt >/dev/null; then \
+	  test $(MO) -nt $(MO:.mo=.po) || msgfmt --check-format -o $(MO) $(MO:.mo=.po); \
+	else echo "msgfmt is missing: $(MO) not built, pages stay in English"; fi
 
 $(VENV)/.installed: requirements/base.txt
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -43,7 +66,7 @@ migrate: $(VENV)/.installed var
 seed: migrate
 	$(PY) manage.py seed
 
-run: system-deps seed
+run: messages seed
 	@echo "Brainqueue: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the worker and beat)"
 	exec $(VENV)/bin/honcho start --procfile Procfile
 
@@ -54,14 +77,15 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
 
-test: test-system-deps $(VENV)/.installed-test lint typecheck
+test: test-system-deps messages $(VENV)/.installed-test lint typecheck
+	$(PY) -m grader check
 	$(VENV)/bin/pytest
 ifeq ($(CI),true)
 	@echo "== the same suite, quickly, on the embedded SQLite default =="
 	DATABASE_URL= REDIS_URL= BRAINQUEUE_SQLITE_PASS=1 $(VENV)/bin/pytest -q -m "not services and not slow"
 endif
 
-bench: $(VENV)/.installed-test
+bench: messages $(VENV)/.installed-test
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py
 
 lock:

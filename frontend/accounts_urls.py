@@ -2,9 +2,9 @@
 
 from django.urls import include, path
 
-from frontend import views
+from frontend.views import accounts
 
 urlpatterns = [
-    path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("signup/", accounts.SignUpView.as_view(), name="signup"),
     path("", include("django.contrib.auth.urls")),
 ]

@@ -1,10 +1,13 @@
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import User
+from frontend.labels import choices
+from tracker.models import Enrollment, Track, User
 from tracker.plan_markdown import MAX_PLAN_BYTES
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(available_timezones())]
@@ -53,3 +56,134 @@ class PlanMarkdownUploadForm(forms.Form):
             )
         data: bytes = upload.read()
         return data
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class EnrollmentForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Priority, pace and target of one enrolment (the service re-plans after saving)."""
+
+    class Meta:
+        model = Enrollment
+        fields = ("priority", "pace_unit", "pace_per_day", "target_date")
+        labels = {
+            "priority": _("Priority (1 is the most important)"),
+            "pace_unit": _("Pace in"),
+            "pace_per_day": _("Pace a day"),
+            "target_date": _("Target date"),
+        }
+        help_texts = {"target_date": _("Optional. The plan warns you when the track cannot finish by then.")}
+        widgets = {"target_date": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pace_unit"].choices = choices("pace")
+        self.fields["pace_per_day"].widget.attrs.update(min=1, max=1440)
+        self.fields["priority"].widget.attrs.update(min=1)
+
+
+class PlanLimitsForm(forms.Form):
+    parallel_limit = forms.IntegerField(
+        label=_("Tracks at once"),
+        min_value=1,
+        max_value=20,
+        help_text=_("How many tracks the plan runs in parallel, by priority."),
+    )
+    daily_minutes = forms.IntegerField(
+        label=_("Minutes a day"), min_value=10, max_value=1440, help_text=_("Your daily study budget.")
+    )
+
+
+class ReadingLinkForm(forms.Form):
+    url = forms.URLField(
+        label=_("Link"), max_length=1000, assume_scheme="https", help_text=_("A blog post, a paper, a video.")
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=300, required=False, help_text=_("Optional; the link is shown otherwise.")
+    )
+
+
+class DeadlineForm(forms.Form):
+    title = forms.CharField(label=_("What is due"), max_length=300)
+    due_date = forms.DateField(label=_("Date"), widget=DateInput())
+    due_time = forms.TimeField(
+        label=_("Time"),
+        required=False,
+        widget=TimeInput(),
+        help_text=_("Optional; without one it is the end of the day."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
+    track = forms.ModelChoiceField(
+        label=_("Track"), queryset=Track.objects.none(), required=False, empty_label=_("(none)")
+    )
+
+    def __init__(self, *args: Any, tracks: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = choices("deadline")
+        if tracks is not None:
+            self.fields["track"].queryset = tracks
+            self.fields["track"].label_from_instance = lambda t: t.display_title()
+
+
+class ProfileForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=TIME_ZONE_CHOICES, help_text=_("Your days, streaks and reminders follow it.")
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    parallel_limit = forms.IntegerField(
+        label=_("Tracks at once"),
+        min_value=1,
+        max_value=20,
+        help_text=_("The plan runs at most this many tracks in parallel."),
+    )
+    daily_minutes = forms.IntegerField(label=_("Minutes a day"), min_value=10, max_value=1440)
+    rest_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Rest days"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("No study is planned on these days, and they never break a streak."),
+    )
+    reminders_enabled = forms.BooleanField(label=_("Send me a daily reminder by email"), required=False)
+    reminder_hour = forms.TypedChoiceField(
+        label=_("Reminder hour"),
+        coerce=int,
+        choices=[(h, f"{h:02d}:00") for h in range(24)],
+        help_text=_("In your time zone."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rest_weekdays"].choices = [(int(k), v) for k, v in choices("weekday")]
+
+    def clean_rest_weekdays(self) -> list[int]:
+        days: list[int] = sorted(set(self.cleaned_data["rest_weekdays"]))
+        if len(days) == 7:
+            raise forms.ValidationError(_("Leave at least one day of the week to study on."))
+        return days
+
+
+class VacationForm(forms.Form):
+    start_date = forms.DateField(label=_("From"), widget=DateInput())
+    end_date = forms.DateField(label=_("To (inclusive)"), widget=DateInput())
+    label = forms.CharField(label=_("Label"), max_length=120, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            raise forms.ValidationError(_("The vacation ends before it starts; swap the dates."))
+        return data
+
+
+class TokenForm(forms.Form):
+    device_name = forms.CharField(
+        label=_("Device name"), max_length=100, help_text=_("E.g. “Pixel 8”, so you can tell its token apart later.")
+    )

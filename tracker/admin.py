@@ -4,7 +4,7 @@ The "Curators" group (a data migration creates it) holds permissions on curated 
 the querysets below hide learners' own tracks and deadlines from anyone but superusers.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -12,6 +12,9 @@ from django.http import HttpRequest
 from tracker.models import (
     Deadline,
     Enrollment,
+    Feed,
+    FeedPost,
+    FeedSubscription,
     Item,
     PlanEntry,
     Progress,
@@ -27,6 +30,8 @@ from tracker.models import (
     Vacation,
     WorkerHeartbeat,
 )
+from tracker.selectors.feeds import feeds_health
+from tracker.services.feeds import feed_post_delete, feed_refresh
 
 
 class CuratedOnlyMixin:
@@ -245,3 +250,89 @@ class ReviewLogAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "item__title_en"]
     list_select_related = ["user", "item"]
     raw_id_fields = ["user", "item"]
+
+
+# --- Blog feeds: curators see each feed's health and can refresh one; subscriptions are learners' data. ---
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "last_fetch_at",
+        "last_status_code",
+        "error_count",
+        "short_error",
+        "next_fetch_at",
+        "subscribers",
+        "is_curated",
+    ]
+    list_filter = ["status", "is_curated", "last_status_code"]
+    search_fields = ["title", "url", "site_url", "curated_slug"]
+    readonly_fields = [
+        "etag",
+        "last_modified",
+        "claimed_until",
+        "last_fetch_at",
+        "last_success_at",
+        "last_status_code",
+        "last_error",
+        "error_count",
+        "redirect_url",
+        "redirect_count",
+        "gone_at",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["refresh_now"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return feeds_health()
+
+    @admin.display(description="subscribers", ordering="subscriber_count")
+    def subscribers(self, feed: Feed) -> int:
+        return feed.subscriber_count  # type: ignore[attr-defined]
+
+    @admin.display(description="last error")
+    def short_error(self, feed: Feed) -> str:
+        return feed.last_error[:80]
+
+    @admin.action(description="Refresh now (fetch as soon as a worker is free)", permissions=["change"])
+    def refresh_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        queued = [feed for feed in queryset if feed_refresh(feed=feed)]
+        busy = queryset.count() - len(queued)
+        self.message_user(request, f"{len(queued)} feed(s) queued for a fetch.", messages.SUCCESS)
+        if busy:
+            self.message_user(request, f"{busy} feed(s) are being fetched right now; left as they are.", messages.INFO)
+
+
+@admin.register(FeedPost)
+class FeedPostAdmin(admin.ModelAdmin):
+    list_display = ["title", "feed", "published_at", "deleted_at", "created_at"]
+    list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "url", "feed__title", "feed__url"]
+    list_select_related = ["feed"]
+    raw_id_fields = ["feed"]
+    readonly_fields = ["guid_hash", "guid", "created_at", "updated_at"]
+    actions = ["delete_keeping_tombstone"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # A hard delete would let the next fetch bring the post back; the action below keeps its hash.
+        return False
+
+    @admin.action(description="Delete (the post never comes back)", permissions=["change"])
+    def delete_keeping_tombstone(self, request: HttpRequest, queryset: QuerySet) -> None:
+        posts = list(queryset.filter(deleted_at__isnull=True))
+        for post in posts:
+            feed_post_delete(post=post)
+        self.message_user(request, f"{len(posts)} post(s) deleted.", messages.SUCCESS)
+
+
+@admin.register(FeedSubscription)
+class FeedSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "feed", "add_to_reading_queue", "daily_cap", "created_at"]
+    list_filter = ["add_to_reading_queue"]
+    search_fields = ["user__username", "feed__title", "feed__url"]
+    list_select_related = ["user", "feed"]
+    raw_id_fields = ["user", "feed"]

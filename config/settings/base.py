@@ -4,6 +4,7 @@ Everything that differs between a laptop and a server comes from the environment
 django-environ; a value that does not parse fails loudly at start instead of being ignored.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -48,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in learner's StudyProfile.language wins over the browser's (frontend/middleware.py).
+    "frontend.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,14 +155,129 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+# Blog feeds (tracker/feeds/, tracker/services/feeds.py). Fetch tasks go to their own queue so a slow
+# site never delays e-mail or grading; `make run`'s worker consumes it.
+FEEDS_QUEUE = env.str("FEEDS_QUEUE", default="feeds")
+# Outgoing e-mail (reminders) has its own queue, so a slow SMTP server never delays other work.
+EMAIL_QUEUE = env.str("EMAIL_QUEUE", default="email")
+CELERY_TASK_ROUTES = {
+    "tracker.tasks.feeds_fetch_batch": {"queue": FEEDS_QUEUE},
+    "tracker.tasks.feeds_dispatch": {"queue": FEEDS_QUEUE},
+    "tracker.tasks.reminders_send_batch": {"queue": EMAIL_QUEUE},
 }
+FEEDS_USER_AGENT = env.str(
+    "FEEDS_USER_AGENT", default="Brainqueue/1.0 feed reader (study tracker; polls about hourly, honours 304)"
+)
+FEEDS_CONNECT_TIMEOUT = env.float("FEEDS_CONNECT_TIMEOUT", default=10.0)
+FEEDS_TOTAL_TIMEOUT = env.float("FEEDS_TOTAL_TIMEOUT", default=20.0)
+FEEDS_MAX_BYTES = env.int("FEEDS_MAX_BYTES", default=15 * 1024 * 1024)
+FEEDS_MAX_REDIRECTS = 5
+# Hosts that may resolve to private or loopback addresses: for development and tests only. Empty in
+# production, where every address of every host must be public (SSRF protection).
+FEEDS_ALLOWED_PRIVATE_HOSTS: list[str] = env.list("FEEDS_ALLOWED_PRIVATE_HOSTS", default=[])
+FEEDS_DEFAULT_INTERVAL = dt.timedelta(hours=1)
+FEEDS_MIN_INTERVAL = dt.timedelta(minutes=15)
+FEEDS_MAX_INTERVAL = dt.timedelta(days=1)
+FEEDS_MAX_BACKOFF = dt.timedelta(days=7)
+# A permanent redirect moves the stored URL after it was seen this many fetches in a row.
+FEEDS_REDIRECT_MOVES_AFTER = 3
+# One dispatcher run claims at most this many due feeds, enqueued as batch tasks of FEEDS_BATCH_SIZE;
+# a batch fetches FEEDS_FETCH_CONCURRENCY feeds at a time. A claim is a lease that outlives a batch's hard
+# time limit, so a feed whose worker died is fetched again after it.
+FEEDS_DISPATCH_LIMIT = env.int("FEEDS_DISPATCH_LIMIT", default=2000)
+FEEDS_BATCH_SIZE = env.int("FEEDS_BATCH_SIZE", default=50)
+FEEDS_FETCH_CONCURRENCY = env.int("FEEDS_FETCH_CONCURRENCY", default=16)
+FEEDS_CLAIM_LEASE = dt.timedelta(minutes=10)
+
+# Reminders (tracker/services/reminders.py): the daily e-mail at each learner's hour, deadline reminders,
+# one-click unsubscribe, and the ICS calendar feeds. Links in e-mails and feeds are absolute: SITE_URL.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# One dispatcher tick claims at most this many learners, sent in batches (one SMTP connection each).
+REMINDERS_DISPATCH_LIMIT = env.int("REMINDERS_DISPATCH_LIMIT", default=20000)
+REMINDERS_BATCH_SIZE = env.int("REMINDERS_BATCH_SIZE", default=100)
+# A claim left unsent this long (a worker died) is claimed again by the next tick. It must outlive the send
+# task's hard time limit (150 s), or a slow batch could be sent twice.
+REMINDERS_CLAIM_STALE_AFTER = dt.timedelta(minutes=5)
+# A reminder whose hour passed longer ago than this (the beat was down) is skipped, not sent late.
+REMINDERS_MAX_LATENESS = dt.timedelta(hours=6)
+REMINDERS_SMTP_TIMEOUT = env.float("REMINDERS_SMTP_TIMEOUT", default=30.0)
+# What the daily e-mail lists: deadlines this close, new blog posts (at most this many).
+REMINDERS_DEADLINE_WINDOW = dt.timedelta(days=7)
+REMINDERS_NEW_POSTS_LIMIT = 5
+# The one-click unsubscribe link in each e-mail expires after this; the Settings page works always.
+REMINDERS_UNSUBSCRIBE_MAX_AGE = dt.timedelta(days=60)
+# An address that unsubscribes whoever writes to it (List-Unsubscribe mailto:); empty: https only.
+REMINDERS_UNSUBSCRIBE_MAILTO = env.str("REMINDERS_UNSUBSCRIBE_MAILTO", default="")
+# The private calendar feed shows plan entries from this many days back.
+REMINDERS_CALENDAR_PAST_DAYS = 30
+
+# The REST API (api/, docs/api.md). Device tokens first: an unauthenticated call then gets 401 with
+# `WWW-Authenticate: Token`; the browser's session works too, with its CSRF check.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.DeviceTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserThrottle", "api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="1200/min"),
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        # Signing in: per client IP, whoever it claims to be.
+        "auth": env.str("API_THROTTLE_AUTH", default="10/min"),
+    },
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DATETIME_FORMAT": "iso-8601",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Throttle counters must be shared by every web worker: Redis when there is one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
+# knox's own token table is swapped for api.ApiToken; its migrations would still create it, so none run.
+MIGRATION_MODULES = {"knox": None}
+KNOX_TOKEN_MODEL = "api.ApiToken"  # noqa: S105 (a model name, not a secret)
+REST_KNOX = {
+    # A phone stays signed in while it is used: 90 days after its last use, written at most once a day.
+    "TOKEN_TTL": dt.timedelta(days=90),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 24 * 3600,
+    "TOKEN_LIMIT_PER_USER": 20,
+}
+# A POST retried with the same Idempotency-Key within this time gets the first response back.
+IDEMPOTENCY_KEY_TTL = dt.timedelta(hours=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Brainqueue API",
+    "DESCRIPTION": "The REST API for Brainqueue's mobile clients. Walk-through: docs/api.md.",
     "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProgressStatusEnum": "tracker.models.learning.ProgressStatus",
+        "EnrollmentStatusEnum": "tracker.models.learning.EnrollmentStatus",
+        "ReadingStatusEnum": "tracker.models.reading.ReadingStatus",
+        "PlanEntryStatusEnum": "tracker.models.planning.PlanEntryStatus",
+        "TrackKindEnum": "tracker.models.curriculum.TrackKind",
+        "ItemKindEnum": "tracker.models.curriculum.ItemKind",
+        "DeadlineKindEnum": "tracker.models.deadlines.DeadlineKind",
+        "PlanEntryKindEnum": "tracker.models.planning.PlanEntryKind",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
 # Where the curated content lives; `manage.py seed` reads it.

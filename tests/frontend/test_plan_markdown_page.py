@@ -63,7 +63,9 @@ def test_the_page_offers_an_upload_form_and_a_download_link(learner_client, djan
     assert response.status_code == 200
     assert 'enctype="multipart/form-data"' in page and 'type="file"' in page and 'accept=".md,.txt' in page
     assert f'href="{DOWNLOAD}"' in page
-    assert f'href="{PAGE}">Import / export</a>' in page  # in the navigation
+    # Reached from Settings, which the navigation marks as the current section on this page.
+    assert 'href="/settings/" aria-current="page"' in page
+    assert f'href="{PAGE}">Import a markdown plan</a>' in client.get("/settings/").content.decode()
 
 
 def test_uploading_the_seed_imports_it_and_shows_the_report_with_note_lines(learner_client, seed_bytes):

@@ -84,6 +84,14 @@ class DeadlineSpec:
     track: str | None
 
 
+@dataclass(frozen=True)
+class FeedSpec:
+    slug: str
+    title: str
+    url: str
+    site_url: str
+
+
 @dataclass
 class CuratedContent:
     """Everything under fixtures/, validated and cross-checked."""
@@ -92,6 +100,7 @@ class CuratedContent:
     skills: list[dict[str, Any]] = field(default_factory=list)
     deadlines: list[DeadlineSpec] = field(default_factory=list)
     demo: dict[str, Any] | None = None
+    feeds: list[FeedSpec] = field(default_factory=list)
 
     def track(self, slug: str) -> TrackSpec | None:
         return next((t for t in self.tracks if t.slug == slug), None)
@@ -265,7 +274,32 @@ def read_curated_content(directory: Path) -> CuratedContent:
             if key not in keys.get(slug, set()):
                 raise FixtureError(demo_path, f"reading[{index}]", f"no item {key!r} in track {slug!r}")
         content.demo = demo
+
+    feeds_path = directory / "feeds.yaml"
+    if feeds_path.exists():
+        content.feeds = read_feeds(feeds_path)
     return content
+
+
+def read_feeds(path: Path) -> list[FeedSpec]:
+    """fixtures/feeds.yaml: slugs and URLs are unique, so each feed loads as one row."""
+    data = read_yaml(path, schema.FEEDS)
+    specs: list[FeedSpec] = []
+    slugs: dict[str, int] = {}
+    urls: dict[str, int] = {}
+    for index, raw in enumerate(data["feeds"]):
+        where = f"feeds[{index}]"
+        if raw["slug"] in slugs:
+            raise FixtureError(
+                path, f"{where}.slug", f"feed {raw['slug']!r} is listed twice (also feeds[{slugs[raw['slug']]}])"
+            )
+        if raw["url"] in urls:
+            raise FixtureError(
+                path, f"{where}.url", f"{raw['url']} is already the address of feeds[{urls[raw['url']]}]"
+            )
+        slugs[raw["slug"]] = urls[raw["url"]] = index
+        specs.append(FeedSpec(slug=raw["slug"], title=raw["title"].strip(), url=raw["url"], site_url=raw["site_url"]))
+    return specs
 
 
 def deadline_spec(file: Path | str, where: str, raw: dict[str, Any], slugs: set[str]) -> DeadlineSpec:

@@ -179,3 +179,29 @@ DEMO: dict[str, Any] = {
         "reading": {"type": "array", "items": {"type": "string", "pattern": r"^[a-z0-9-]+:[A-Za-z0-9._-]+$"}},
     },
 }
+
+# fixtures/feeds.yaml: blogs a learner can follow with one click. `url` is where fetching starts; a
+# permanent redirect or discovery may move the stored address later, and seeding again leaves that be.
+FEEDS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["feeds"],
+    "properties": {
+        "feeds": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["slug", "title", "url", "site_url"],
+                "properties": {
+                    "slug": SLUG,
+                    "title": TITLE,
+                    "url": URL,
+                    "site_url": URL,
+                    "source_seeds": {"type": "array", "items": {"type": "string", "pattern": r"^\d{3}$"}},
+                    "about": {"type": "string"},
+                },
+            },
+        }
+    },
+}

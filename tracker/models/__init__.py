@@ -3,6 +3,7 @@
 from .base import TimeStampedModel
 from .curriculum import Item, Tag, Track
 from .deadlines import Deadline
+from .feeds import Feed, FeedPost, FeedSubscription
 from .learning import Enrollment, Progress
 from .planning import PlanEntry, ReviewCard, ReviewLog
 from .reading import ReadingQueueEntry
@@ -13,6 +14,9 @@ from .users import StudyProfile, User, Vacation
 __all__ = [
     "Deadline",
     "Enrollment",
+    "Feed",
+    "FeedPost",
+    "FeedSubscription",
     "Item",
     "PlanEntry",
     "Progress",

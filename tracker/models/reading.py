@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from .base import TimeStampedModel
 from .curriculum import Item
+from .feeds import FeedPost
 
 
 class ReadingStatus(models.TextChoices):
@@ -22,6 +23,9 @@ class ReadingQueueEntry(TimeStampedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_queue")
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="reading_entries")
+    # A blog post from a followed feed. Its title and URL are copied into the entry, so the learner's
+    # entry (and summary) outlives the post if a curator deletes the feed.
+    post = models.ForeignKey(FeedPost, null=True, blank=True, on_delete=models.SET_NULL, related_name="reading_entries")
     title = models.CharField(max_length=300, blank=True, help_text="For links that are not curriculum items.")
     url = models.URLField(max_length=1000, blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -37,7 +41,13 @@ class ReadingQueueEntry(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["user", "item"], condition=Q(item__isnull=False), name="reading_user_item_unique"
             ),
-            models.CheckConstraint(condition=Q(item__isnull=False) | ~Q(url=""), name="reading_entry_has_item_or_url"),
+            models.UniqueConstraint(
+                fields=["user", "post"], condition=Q(post__isnull=False), name="reading_user_post_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | ~Q(url="") | Q(post__isnull=False),
+                name="reading_entry_has_item_or_url",
+            ),
             models.CheckConstraint(condition=Q(status__in=ReadingStatus.values), name="reading_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="read") | Q(read_at__isnull=False), name="reading_read_has_read_at"

@@ -9,6 +9,20 @@ from .catalogue import (
     track_items_with_progress,
     track_visible_to,
 )
+from .dashboard import (
+    catalogue_filtered,
+    catalogue_tags,
+    deadlines_page,
+    enrollment_for,
+    enrollments_of,
+    items_visible_to,
+    own_deadlines,
+    progress_overview,
+    reading_page,
+    reading_queue,
+    skills_matrix,
+    vacations_of,
+)
 from .plans import plan_between
 from .stats import StudyStats, study_stats
 from .today import TodayBundle, today_bundle
@@ -17,12 +31,24 @@ __all__ = [
     "FINISHED_STATUSES",
     "StudyStats",
     "TodayBundle",
+    "catalogue_filtered",
+    "catalogue_tags",
     "catalogue_tracks",
+    "deadlines_page",
+    "enrollment_for",
+    "enrollments_of",
     "enrollments_with_progress",
+    "items_visible_to",
     "leaf_items",
+    "own_deadlines",
     "plan_between",
+    "progress_overview",
+    "reading_page",
+    "reading_queue",
+    "skills_matrix",
     "study_stats",
     "today_bundle",
     "track_items_with_progress",
     "track_visible_to",
+    "vacations_of",
 ]

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
-from tracker.curation.files import CuratedContent, DeadlineSpec, TrackSpec
-from tracker.models import Deadline, Item, Progress, Skill, Tag, Track
+from tracker.curation.files import CuratedContent, DeadlineSpec, FeedSpec, TrackSpec
+from tracker.models import Deadline, Feed, Item, Progress, Skill, Tag, Track
 
 
 @dataclass
@@ -223,4 +224,42 @@ def curated_content_upsert(*, content: CuratedContent) -> UpsertReport:
     tracks = {spec.slug: _upsert_track(report, spec, tags) for spec in content.tracks}
     _upsert_skills(report, content.skills, tracks)
     _upsert_deadlines(report, content.deadlines, tracks)
+    _upsert_feeds(report, content.feeds)
     return report
+
+
+def _upsert_feeds(report: UpsertReport, feeds: list[FeedSpec]) -> None:
+    """Curated feeds by slug. The stored `url` follows the file only when the file's address changes:
+    at run time a permanent redirect may have moved it, and seeding again must not undo that. A feed
+    learners already follow at the same address becomes the curated one (no second row)."""
+    existing = {f.curated_slug: f for f in Feed.objects.filter(curated_slug__in=[s.slug for s in feeds])}
+    for spec in feeds:
+        feed = existing.get(spec.slug)
+        if feed is None:
+            feed = Feed.objects.filter(url=spec.url).first()
+            if feed is None:
+                Feed.objects.create(
+                    url=spec.url,
+                    curated_url=spec.url,
+                    curated_slug=spec.slug,
+                    is_curated=True,
+                    title=spec.title,
+                    site_url=spec.site_url,
+                    next_fetch_at=timezone.now(),
+                )
+                report.created["feed"] += 1
+                continue
+        values: dict[str, Any] = {
+            "curated_slug": spec.slug,
+            "is_curated": True,
+            "title": spec.title,
+            "site_url": spec.site_url,
+            "curated_url": spec.url,
+        }
+        if feed.curated_url != spec.url and not Feed.objects.filter(url=spec.url).exclude(pk=feed.pk).exists():
+            values["url"] = spec.url
+        if changed := _apply(feed, values):
+            feed.save(update_fields=[*changed, "updated_at"])
+            report.updated["feed"] += 1
+        else:
+            report.unchanged["feed"] += 1

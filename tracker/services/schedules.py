@@ -7,6 +7,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 # name → (task, every N seconds). Only created when missing: an edit made in the admin stays.
 PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "Worker heartbeat": ("tracker.tasks.worker_heartbeat", 60),
+    # Claims the feeds due for a fetch and enqueues them on the feeds queue (tracker/services/feeds.py).
+    "Feeds dispatcher": ("tracker.tasks.feeds_dispatch", 60),
 }
 
 

@@ -1,0 +1,49 @@
+"""/api/v1/… endpoints, the OpenAPI schema at /api/schema/ and Swagger UI at /api/docs/."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from api.views import auth, enrollments, me, personal, planning, progress, tracks
+from api.views.base import NotFoundView
+
+app_name = "api"
+
+v1 = [
+    path("auth/tokens/", auth.TokenListView.as_view(), name="token-list"),
+    path("auth/tokens/<int:pk>/", auth.TokenDetailView.as_view(), name="token-detail"),
+    path("me/", me.MeView.as_view(), name="me"),
+    path("tracks/", tracks.TrackListView.as_view(), name="track-list"),
+    path("tracks/<int:pk>/", tracks.TrackDetailView.as_view(), name="track-detail"),
+    path("enrollments/", enrollments.EnrollmentListView.as_view(), name="enrollment-list"),
+    path("enrollments/<int:pk>/", enrollments.EnrollmentDetailView.as_view(), name="enrollment-detail"),
+    path("progress/", progress.ProgressListView.as_view(), name="progress-list"),
+    path("progress/<int:item_id>/", progress.ProgressDetailView.as_view(), name="progress-detail"),
+    path("progress/<int:item_id>/done/", progress.ProgressDoneView.as_view(), name="progress-done"),
+    path("progress/<int:item_id>/time/", progress.ProgressTimeView.as_view(), name="progress-time"),
+    path("progress/<int:item_id>/reviews/", progress.ReviewCreateView.as_view(), name="progress-review"),
+    path("today/", planning.TodayView.as_view(), name="today"),
+    path("plan/", planning.PlanView.as_view(), name="plan"),
+    path("plan/import/", planning.PlanImportView.as_view(), name="plan-import"),
+    path("plan/export/", planning.PlanExportView.as_view(), name="plan-export"),
+    path("stats/", planning.StatsView.as_view(), name="stats"),
+    path("vacations/", planning.VacationListView.as_view(), name="vacation-list"),
+    path("vacations/<int:pk>/", planning.VacationDetailView.as_view(), name="vacation-detail"),
+    path("deadlines/", personal.DeadlineListView.as_view(), name="deadline-list"),
+    path("deadlines/<int:pk>/", personal.DeadlineDetailView.as_view(), name="deadline-detail"),
+    path("reading/", personal.ReadingListView.as_view(), name="reading-list"),
+    path("reading/<int:pk>/", personal.ReadingDetailView.as_view(), name="reading-detail"),
+    path("skills/", personal.SkillListView.as_view(), name="skill-list"),
+    path("skills/<int:pk>/", personal.SkillDetailView.as_view(), name="skill-detail"),
+    path("skills/<int:pk>/level/", personal.SkillLevelView.as_view(), name="skill-level"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
+    # Last: any other /api/ path is a 404 problem, never the site's HTML page.
+    re_path(r"", NotFoundView.as_view(), name="not-found"),
+]

@@ -1,0 +1,139 @@
+"""Settings: time zone, language, limits, rest days, reminders; vacations; API tokens for the mobile
+app; the calendar link (coming with reminders); markdown import and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from frontend.forms import ProfileForm, TokenForm, VacationForm
+from frontend.middleware import set_language_cookie
+from frontend.views.common import back, learner
+from tracker import selectors
+from tracker.models import StudyProfile, User
+from tracker.services.users import ProfileError, study_profile_ensure, study_profile_update
+from tracker.services.vacations import VacationError, vacation_add, vacation_delete
+
+try:  # The API engineer's module; the page says "not available" until it is there.
+    from api.services import tokens as token_services
+except ImportError:  # pragma: no cover - depends on the API being installed
+    token_services = None  # type: ignore[assignment]
+
+PROFILE_FIELDS = (
+    "time_zone",
+    "language",
+    "parallel_limit",
+    "daily_minutes",
+    "rest_weekdays",
+    "reminders_enabled",
+    "reminder_hour",
+)
+
+
+def _profile_initial(profile: StudyProfile) -> dict[str, Any]:
+    return {name: getattr(profile, name) for name in PROFILE_FIELDS}
+
+
+def _page(request: HttpRequest, user: User, status: int = 200, **forms: Any) -> HttpResponse:
+    profile = study_profile_ensure(user=user)
+    context: dict[str, Any] = {
+        "profile": profile,
+        "profile_form": forms.get("profile_form") or ProfileForm(initial=_profile_initial(profile)),
+        "vacation_form": forms.get("vacation_form") or VacationForm(),
+        "token_form": forms.get("token_form") or TokenForm(),
+        "vacations": list(selectors.vacations_of(user=user)),
+        "tokens_available": token_services is not None,
+        "tokens": list(token_services.api_tokens_for(user=user)) if token_services else [],
+        "new_token": forms.get("new_token"),
+    }
+    return render(request, "frontend/settings.html", context, status=status)
+
+
+@login_required
+@require_GET
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, learner(request))
+
+
+@login_required
+@require_POST
+def settings_profile(request: HttpRequest) -> HttpResponse:
+    user = learner(request)
+    profile = study_profile_ensure(user=user)
+    form = ProfileForm(request.POST, initial=_profile_initial(profile))
+    if not form.is_valid():
+        return _page(request, user, status=400, profile_form=form)
+    changes = {name: form.cleaned_data[name] for name in form.changed_data if name in PROFILE_FIELDS}
+    try:
+        if changes:
+            profile = study_profile_update(user=user, **changes)
+    except ProfileError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, user, status=400, profile_form=form)
+    if "language" in changes:
+        translation.activate(profile.language)
+    ok = _("Settings saved.") if changes else _("Nothing to save: the settings are as they were.")
+    if {"time_zone", "parallel_limit", "daily_minutes", "rest_weekdays"} & set(changes):
+        ok = _("Settings saved; your plan was re-made.")
+    response = back(request, "frontend:settings", ok=ok)
+    if "language" in changes:
+        set_language_cookie(response, profile.language)
+    return response
+
+
+@login_required
+@require_POST
+def vacation_new(request: HttpRequest) -> HttpResponse:
+    user = learner(request)
+    form = VacationForm(request.POST)
+    if not form.is_valid():
+        return _page(request, user, status=400, vacation_form=form)
+    try:
+        vacation_add(user=user, **form.cleaned_data)
+    except VacationError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, user, status=400, vacation_form=form)
+    return back(request, "frontend:settings", ok=_("Vacation added; no study is planned on those days."))
+
+
+@login_required
+@require_POST
+def vacation_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    vacation = get_object_or_404(selectors.vacations_of(user=learner(request)), pk=pk)
+    vacation_delete(vacation=vacation)
+    return back(request, "frontend:settings", ok=_("Vacation deleted; your plan was re-made."))
+
+
+@login_required
+@require_POST
+def token_new(request: HttpRequest) -> HttpResponse:
+    user = learner(request)
+    form = TokenForm(request.POST)
+    if token_services is None:
+        return back(request, "frontend:settings", error=_("API tokens are not available on this server yet."))
+    if not form.is_valid():
+        return _page(request, user, status=400, token_form=form)
+    try:
+        _token, raw = token_services.api_token_create(user=user, device_name=form.cleaned_data["device_name"])
+    except token_services.TokenError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, user, status=400, token_form=form)
+    # Shown on this response only: the server keeps just a digest of it.
+    response = _page(request, user, new_token={"raw": raw, "device": form.cleaned_data["device_name"]})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if token_services is None:
+        return back(request, "frontend:settings", error=_("API tokens are not available on this server yet."))
+    token_services.api_token_revoke(user=learner(request), token_id=pk)
+    return back(request, "frontend:settings", ok=_("Token revoked: that device is signed out at its next call."))

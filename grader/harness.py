@@ -1,0 +1,215 @@
+"""The harness that runs inside the sandbox: imports the submission and calls its entry point per case.
+
+This file is the only part of the repository that is visible inside the sandbox, so it imports nothing from
+`grader` (only the standard library and numpy). Protocol, all on pipes (nothing is read back from files):
+
+* stdin: frames of an 8-byte big-endian length and a body: a JSON header (entry point, cases with their CPU
+  limits), the submission's source, then per case the `.npz` bytes and the JSON bytes of its arguments.
+* the result descriptor (its number is argv[1]): frames of one kind byte, a 4-byte big-endian length and a
+  body. `S` (a case starts), `E` (a case ended: JSON with status, CPU time and peak memory), `O` (the outputs
+  of that case as `.npz` bytes written with `allow_pickle=False`), `C` (compile or import failed), `D` (done).
+
+Everything the submission could forge here is data that the trusted side validates: it compares outputs
+itself, parses them with `allow_pickle=False`, and enforces time, memory and output limits from outside.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import resource
+import signal
+import struct
+import sys
+import time
+import traceback
+import types
+import typing
+
+import numpy as np
+
+_process_time = time.process_time
+_getpid = os.getpid
+_write = os.write
+_exit = os._exit
+MAIN_PID = _getpid()
+SUBMISSION_FILE = "submission.py"
+TRACEBACK_LIMIT = 4000
+
+
+def _read_exact(stream: typing.BinaryIO, n: int) -> bytes:
+    data = stream.read(n)
+    if data is None or len(data) != n:
+        raise EOFError("truncated input")
+    return data
+
+
+def _read_frame(stream: typing.BinaryIO) -> bytes:
+    (length,) = struct.unpack(">Q", _read_exact(stream, 8))
+    return _read_exact(stream, length) if length else b""
+
+
+class Channel:
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def send(self, kind: bytes, body: bytes) -> None:
+        data = kind + struct.pack(">I", len(body)) + body
+        view = memoryview(data)
+        while view:
+            written = _write(self.fd, view)
+            view = view[written:]
+
+    def send_json(self, kind: bytes, payload: dict[str, object]) -> None:
+        self.send(kind, json.dumps(payload).encode())
+
+
+def _peak_reset() -> None:
+    # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so the peak is the case's own.
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+
+
+def _peak_kb() -> int:
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _trim_traceback(exc: BaseException) -> str:
+    """Only the submission's frames: the harness's own are noise to a learner."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == SUBMISSION_FILE]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    lines += traceback.format_exception_only(type(exc), exc)
+    text = "".join(lines)
+    return text if len(text) <= TRACEBACK_LIMIT else text[: TRACEBACK_LIMIT // 2] + "\n...\n" + text[-1000:]
+
+
+class BadOutput(Exception):
+    pass
+
+
+def _plain(value: object) -> np.ndarray:
+    if isinstance(value, str):
+        return np.array(value)
+    if isinstance(value, np.ndarray):
+        array = np.asarray(value)  # a subclass becomes a plain ndarray
+    else:
+        try:
+            array = np.asarray(value)
+        except Exception as exc:
+            raise BadOutput(f"the return value could not be turned into an array: {type(exc).__name__}") from None
+    if array.dtype.kind not in "biufcUS":
+        raise BadOutput(
+            f"returned {type(value).__name__} with dtype {array.dtype}: return numbers, numpy arrays, strings "
+            "or a tuple of them"
+        )
+    return np.array(array, copy=True)
+
+
+def _encode(result: object) -> bytes:
+    parts = result if isinstance(result, tuple) else (result,)
+    arrays = {f"out{i}": _plain(part) for i, part in enumerate(parts)}
+    arrays["n_out"] = np.array(len(parts) if isinstance(result, tuple) else -1)
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    return buffer.getvalue()
+
+
+def _arguments(npz_bytes: bytes, json_bytes: bytes) -> dict[str, object]:
+    kwargs: dict[str, object] = {}
+    if npz_bytes:
+        with np.load(io.BytesIO(npz_bytes), allow_pickle=False) as data:
+            kwargs.update({name: data[name] for name in data.files})
+    if json_bytes:
+        kwargs.update(json.loads(json_bytes))
+    return kwargs
+
+
+def _set_cpu_soft_limit(seconds: float) -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    target = int(used.ru_utime + used.ru_stime + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        target = min(target, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (target, hard))
+
+
+def main() -> None:
+    channel = Channel(int(sys.argv[1]))
+    os.set_inheritable(channel.fd, False)
+    stdin = sys.stdin.buffer
+    header = json.loads(_read_frame(stdin))
+    source = _read_frame(stdin).decode("utf-8", errors="replace")
+    inputs = [(_read_frame(stdin), _read_frame(stdin)) for _ in header["cases"]]
+    stdin.close()
+
+    with open(SUBMISSION_FILE, "w", encoding="utf-8") as handle:
+        handle.write(source)
+    module = types.ModuleType("submission")
+    module.__file__ = SUBMISSION_FILE
+    sys.modules["submission"] = module
+    _set_cpu_soft_limit(float(header["import_cpu_limit_s"]))
+    channel.send_json(b"S", {"case": -1})
+    try:
+        code = compile(source, SUBMISSION_FILE, "exec")
+        exec(code, module.__dict__)  # noqa: S102 - running the submission is the point, inside the sandbox
+        entry = module.__dict__.get(header["entry"])
+        if not callable(entry):
+            raise LookupError(f"the submission defines no function named {header['entry']!r}")
+    except BaseException as exc:
+        if _getpid() != MAIN_PID:
+            _exit(0)
+        channel.send_json(b"C", {"error_type": type(exc).__name__, "traceback": _trim_traceback(exc)})
+        _exit(0)
+
+    for case, (npz_bytes, json_bytes) in zip(header["cases"], inputs, strict=True):
+        kwargs = _arguments(npz_bytes, json_bytes)
+        _set_cpu_soft_limit(float(case["cpu_limit_s"]))
+        _peak_reset()
+        channel.send_json(b"S", {"case": case["index"]})
+        report: dict[str, object] = {"case": case["index"], "status": "ok"}
+        payload = b""
+        started = _process_time()
+        # SIGPROF's default action ends the process at the limit, to the millisecond; RLIMIT_CPU (whole
+        # seconds, set from outside) is the backstop if the submission installs a SIGPROF handler.
+        signal.setitimer(signal.ITIMER_PROF, float(case["cpu_limit_s"]) + 0.02)
+        try:
+            result = entry(**kwargs)
+            report["cpu_ms"] = (_process_time() - started) * 1000
+            payload = _encode(result)
+        except BadOutput as exc:
+            report["status"] = "bad_output"
+            report["message"] = str(exc)
+        except BaseException as exc:
+            report["cpu_ms"] = (_process_time() - started) * 1000
+            too_big = isinstance(exc, OSError) and exc.errno in (errno.EFBIG, errno.ENOSPC)
+            report["status"] = "memory" if isinstance(exc, MemoryError) else "output" if too_big else "exception"
+            report["error_type"] = type(exc).__name__
+            report["traceback"] = _trim_traceback(exc)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        if _getpid() != MAIN_PID:  # a forked child of the submission never speaks for the case
+            _exit(0)
+        report.setdefault("cpu_ms", (_process_time() - started) * 1000)
+        report["peak_kb"] = _peak_kb()
+        channel.send_json(b"E", report)
+        if payload:
+            channel.send(b"O", payload)
+    channel.send(b"D", b"")
+    sys.stdout.flush()
+    # Not sys.exit: threads the submission left behind must not keep the process alive.
+    _exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""`grade`: run a submission on a bundle's cases in the sandbox and turn what came back into verdicts.
+
+The comparison happens here, in the trusted process, on plain arrays parsed with `allow_pickle=False`.
+Visible cases carry a message and a diff; hidden cases carry only their verdict, time and memory, so a
+learner cannot read a hidden input or expected output back through an error message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from dataclasses import replace
+from typing import Literal
+
+from grader.bundles import Bundle, Case
+from grader.checkers import run_checker
+from grader.outputs import OutputError, decode_outputs
+from grader.results import CaseResult, GradeResult, Verdict
+from grader.sandbox import (
+    UNSANDBOXED_ENV,
+    CaseInput,
+    Job,
+    RawResult,
+    SandboxConfig,
+    SandboxUnavailable,
+    Status,
+    run_job,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_CODE_BYTES = 64 * 1024
+UNSANDBOXED_WARNING = (
+    "UNSANDBOXED GRADING: this submission ran with the grader's own permissions, without bubblewrap. "
+    "Never do this with code you did not write."
+)
+
+__all__ = ["MAX_CODE_BYTES", "SandboxConfig", "SandboxUnavailable", "SubmissionTooLarge", "grade"]
+
+
+class SubmissionTooLarge(ValueError):
+    """The code is over MAX_CODE_BYTES; raised by `validate_submission` (grade() answers CE instead)."""
+
+
+def validate_submission(code: str) -> None:
+    """For forms and the API: refuse a submission before it is saved. The message says the limit."""
+    size = len(code.encode("utf-8", "surrogatepass"))
+    if size > MAX_CODE_BYTES:
+        raise SubmissionTooLarge(
+            f"The submission is {size / 1024:.1f} KB; the limit is {MAX_CODE_BYTES // 1024} KB. "
+            "Remove unused code or data tables and submit again."
+        )
+
+
+def _unsandboxed_allowed(config: SandboxConfig) -> bool:
+    if not config.unsandboxed:
+        return False
+    if os.environ.get(UNSANDBOXED_ENV) != "1":
+        raise SandboxUnavailable(
+            f"SandboxConfig(unsandboxed=True) also needs {UNSANDBOXED_ENV}=1 in the environment; "
+            "it is meant for local development only."
+        )
+    return True
+
+
+_STATUS_VERDICT = {
+    Status.EXCEPTION: Verdict.RE,
+    Status.CRASHED: Verdict.RE,
+    Status.MEMORY: Verdict.MLE,
+    Status.OUTPUT: Verdict.OLE,
+    Status.BAD_OUTPUT: Verdict.WA,
+    Status.TIMEOUT: Verdict.TLE,
+    Status.COMPILE_ERROR: Verdict.CE,
+    Status.INTERNAL: Verdict.IE,
+}
+
+
+def _judge(bundle: Bundle, case: Case, raw: RawResult) -> CaseResult:
+    base = CaseResult(
+        name=case.name,
+        visible=case.visible,
+        verdict=Verdict.IE,
+        points=0.0,
+        max_points=case.points,
+        time_ms=raw.cpu_ms if raw.cpu_ms is not None else raw.wall_ms,
+        peak_memory_kb=raw.peak_kb,
+    )
+    limit_kb = bundle.memory_limit_mb * 1024
+    if raw.status is Status.OK:
+        if raw.cpu_ms is not None and raw.cpu_ms > bundle.time_limit_s * 1000:
+            return replace(base, verdict=Verdict.TLE, message=f"used {raw.cpu_ms:.0f} ms of CPU time")
+        if raw.peak_kb is not None and raw.peak_kb > limit_kb:
+            return replace(base, verdict=Verdict.MLE, message=f"peak memory {raw.peak_kb} KB over {limit_kb} KB")
+        try:
+            actual = decode_outputs(raw.payload or b"", max_bytes=bundle.output_limit_kb * 1024)
+        except OutputError as exc:
+            return replace(base, verdict=Verdict.WA, message=str(exc))
+        try:
+            expected = bundle.expected(case)
+            outcome = run_checker(
+                bundle.checker,
+                expected,
+                actual,
+                arguments=case.arguments() if bundle.checker.kind == "custom" else None,
+                custom=bundle.custom_checker_path if bundle.checker.kind == "custom" else None,
+            )
+        except Exception:
+            logger.exception("checker failed on %s case %s", bundle.slug, case.name)
+            return replace(base, verdict=Verdict.IE, message="the checker failed; the grader's team was told")
+        verdict = Verdict.AC if outcome.accepted else Verdict.WA
+        return replace(
+            base,
+            verdict=verdict,
+            points=round(case.points * outcome.fraction, 6),
+            message=outcome.message,
+            diff=outcome.diff,
+        )
+    verdict = _STATUS_VERDICT[raw.status]
+    message = raw.message
+    if raw.error_type and raw.status in (Status.EXCEPTION, Status.MEMORY, Status.OUTPUT):
+        message = message or raw.error_type
+    if verdict is Verdict.IE:
+        message = "the grader failed to run this case; it was not your code's fault"
+    return replace(base, verdict=verdict, message=message)
+
+
+def _hide(result: CaseResult) -> CaseResult:
+    return replace(result, message="", diff="")
+
+
+def grade(
+    bundle: Bundle,
+    code: str,
+    *,
+    cases: Literal["all", "visible"] = "all",
+    sandbox: SandboxConfig | None = None,
+    trusted: bool = False,
+) -> GradeResult:
+    """Grade `code` on the bundle's cases ("visible" runs only the examples, for a quick "Run" button).
+
+    Raises SandboxUnavailable when bubblewrap is missing (with how to install it) and the unsandboxed
+    development mode was not asked for both ways. `trusted=True` (the build, check and benchmark running
+    a bundle's own reference) runs without the sandbox and without a warning.
+    """
+    config = sandbox or SandboxConfig()
+    chosen = bundle.cases if cases == "all" else bundle.visible_cases
+    max_score = sum(c.points for c in chosen)
+    try:
+        validate_submission(code)
+    except SubmissionTooLarge as exc:
+        return GradeResult(slug=bundle.slug, verdict=Verdict.CE, score=0.0, max_score=max_score, message=str(exc))
+
+    sandboxed = not trusted and not _unsandboxed_allowed(config)
+    notes: tuple[str, ...] = ()
+    if not sandboxed and not trusted:
+        warnings.warn(UNSANDBOXED_WARNING, RuntimeWarning, stacklevel=2)
+        logger.warning(UNSANDBOXED_WARNING)
+        notes = (UNSANDBOXED_WARNING,)
+
+    inputs = tuple(CaseInput(i, *case.input_bytes()) for i, case in enumerate(chosen))
+    job = Job(
+        entry_point=bundle.entry_point,
+        code=code,
+        cases=inputs,
+        cpu_limit_s=bundle.time_limit_s,
+        memory_limit_mb=bundle.memory_limit_mb,
+        output_limit_bytes=bundle.output_limit_kb * 1024,
+        process_per_case=bundle.process_per_case,
+    )
+    raws = run_job(job, config, sandboxed=sandboxed)
+    results = []
+    for case, raw in zip(chosen, raws, strict=True):
+        judged = _judge(bundle, case, raw)
+        results.append(judged if case.visible else _hide(judged))
+
+    first_failure = next((r for r in results if r.verdict is not Verdict.AC), None)
+    verdict = first_failure.verdict if first_failure else Verdict.AC
+    message = ""
+    if verdict is Verdict.CE:
+        # A compile error is the same for every case: show it once (its traceback names only submission.py).
+        message = raws[0].message or "the submission could not be imported"
+    return GradeResult(
+        slug=bundle.slug,
+        verdict=verdict,
+        score=round(sum(r.points for r in results), 6),
+        max_score=max_score,
+        cases=tuple(results),
+        message=message,
+        sandboxed=sandboxed,
+        warnings=notes,
+    )

@@ -1,0 +1,94 @@
+"""Pinned query counts: every list endpoint and Today cost the same whatever the amount of data.
+
+Every request starts with the token lookup (1: token joined with its user); `last_used_at` is written at
+most every five minutes, so the first call of a test pays one more write, done in the warm-up call.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    DeadlineFactory,
+    EnrollmentFactory,
+    ItemFactory,
+    ProgressFactory,
+    ReadingQueueEntryFactory,
+    SkillAssessmentFactory,
+    SkillFactory,
+    TrackFactory,
+)
+from tracker.models import User, Vacation
+from tracker.services.planning import plan_rebuild
+
+pytestmark = pytest.mark.django_db
+
+
+def _data(user: User, n: int) -> None:
+    for _ in range(n):
+        track = TrackFactory()
+        items = [ItemFactory(track=track) for _ in range(3)]
+        EnrollmentFactory(user=user, track=track)
+        ProgressFactory(user=user, item=items[0])
+        DeadlineFactory(owner=user)
+        ReadingQueueEntryFactory(user=user, item=items[1])
+        SkillAssessmentFactory(user=user, skill=SkillFactory())
+        Vacation.objects.create(user=user, start_date="2027-01-01", end_date="2027-01-02")
+    plan_rebuild(user=user)
+
+
+# url → queries: token, then what the view reads.
+LISTS = {
+    # count, page of tokens
+    "/api/v1/auth/tokens/": 3,
+    # count, page of tracks (annotated), their tags
+    "/api/v1/tracks/": 4,
+    # count, page of enrolments (annotated)
+    "/api/v1/enrollments/": 3,
+    # count, page
+    "/api/v1/progress/": 3,
+    # profile (today's date), count, page of entries joined with item, track, enrolment
+    "/api/v1/plan/": 4,
+    # count, page
+    "/api/v1/vacations/": 3,
+    # count, page
+    "/api/v1/deadlines/": 3,
+    # count, page joined with item and track
+    "/api/v1/reading/": 3,
+    # count, page of skills (annotated), their tracks
+    "/api/v1/skills/": 4,
+}
+
+
+@pytest.mark.parametrize("url", sorted(LISTS))
+def test_list_endpoints_cost_a_fixed_number_of_queries(
+    url: str, learner: User, api: APIClient, django_assert_num_queries: pytest.FixtureDef[object]
+) -> None:
+    _data(learner, 2)
+    api.get(url)  # warm-up: writes last_used_at
+    with django_assert_num_queries(LISTS[url]):  # type: ignore[operator]
+        small = api.get(url)
+    _data(learner, 6)
+    with django_assert_num_queries(LISTS[url]):  # type: ignore[operator]
+        large = api.get(url)
+    assert small.status_code == large.status_code == 200
+    if url not in {"/api/v1/auth/tokens/", "/api/v1/plan/"}:
+        assert large.json()["count"] > small.json()["count"]
+
+
+def test_today_costs_a_fixed_number_of_queries(
+    learner: User, api: APIClient, django_assert_num_queries: pytest.FixtureDef[object]
+) -> None:
+    _data(learner, 2)
+    api.get("/api/v1/today/")
+    # token; plan_ensure_current's profile; today_bundle's ten (profile, today's entries, their
+    # progress, reviews due, overdue, reading, deadlines, finished items, review ratings, vacations).
+    with django_assert_num_queries(12):  # type: ignore[operator]
+        small = api.get("/api/v1/today/")
+    _data(learner, 6)
+    with django_assert_num_queries(12):  # type: ignore[operator]
+        large = api.get("/api/v1/today/")
+    assert sum(len(t["entries"]) for t in large.json()["tracks"]) >= sum(
+        len(t["entries"]) for t in small.json()["tracks"]
+    )

@@ -1,0 +1,95 @@
+"""Each dashboard page runs a fixed number of queries, at most 15, whatever the amount of data."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tracker.models import ReadingQueueEntry
+
+pytestmark = pytest.mark.django_db
+
+MAX = 15
+
+
+def test_today(busy_learner, django_assert_max_num_queries):
+    _, client, _ = busy_learner
+    # session, user, plan_ensure_current's profile (the plan is today's: no re-plan), then today_bundle:
+    # profile, today's entries, their progress, reviews due, overdue entries, reading, deadlines, and the
+    # streak's finished items, review ratings and vacations.
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("frontend:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Reviews due" in page and "Track 0" in page
+
+
+def test_tracks(busy_learner, django_assert_max_num_queries):
+    _, client, _ = busy_learner
+    # session, user, enrolments with counts, catalogue with counts, its tags, the tags of the filter
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("frontend:tracks"), {"kind": "course", "tag": "cuda", "q": "Track"})
+    assert response.status_code == 200
+    assert response.content.decode().count("Enrolled") >= 5
+
+
+def test_track_page(busy_learner, django_assert_max_num_queries):
+    _, client, tracks = busy_learner
+    # session, user, track, items with child counts, their progress, the enrolment, the track's tags
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("frontend:track", args=[tracks[0][0].pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("view", ["week", "month"])
+def test_plan(busy_learner, django_assert_max_num_queries, view):
+    _, client, _ = busy_learner
+    # session, user, plan_ensure_current's profile, the page's profile, enrolments with counts,
+    # plan entries with item, track and enrolment
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("frontend:plan"), {"view": view})
+    assert response.status_code == 200
+    assert "Slot 1" in response.content.decode() or view == "month"
+
+
+def test_progress(busy_learner, django_assert_max_num_queries):
+    _, client, _ = busy_learner
+    # session, user, profile, the streak's finished items, review ratings and vacations, enrolments
+    # with counts, finish times of the enrolled tracks' items
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("frontend:progress"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="burnup"') == 5
+
+
+def test_reading(busy_learner, django_assert_max_num_queries):
+    learner, client, _ = busy_learner
+    ReadingQueueEntry.objects.filter(user=learner).order_by("position").first()
+    # session, user, entries to read with item and track, entries read
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("frontend:reading"))
+    assert response.status_code == 200
+
+
+def test_skills(busy_learner, django_assert_max_num_queries):
+    _, client, _ = busy_learner
+    # session, user, skills with the learner's level, the tracks that teach them
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("frontend:skills"))
+    assert response.status_code == 200
+
+
+def test_deadlines(busy_learner, django_assert_max_num_queries):
+    _, client, _ = busy_learner
+    # session, user, profile, upcoming deadlines with tracks, passed ones, the form's tracks
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("frontend:deadlines"))
+    assert response.status_code == 200
+
+
+def test_settings(busy_learner, django_assert_max_num_queries):
+    _, client, _ = busy_learner
+    # session, user, profile, vacations, API tokens
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("frontend:settings"))
+    assert response.status_code == 200

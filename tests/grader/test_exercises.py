@@ -1,0 +1,152 @@
+"""Every shipped exercise: its reference passes every case through the sandbox, a typical wrong solution fails
+the cases it should, and the learner's view never holds the reference or a hidden output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from grader.build import check_bundle
+from grader.bundles import EXERCISES_DIR, Bundle, find_bundles, load_bundle
+from grader.results import Verdict
+from grader.run import grade
+from grader.sandbox import SandboxConfig
+
+BUNDLES = [p.name for p in find_bundles(EXERCISES_DIR)]
+
+# A plausible mistake per exercise, and the cases it must fail (the others it may pass or fail).
+WRONG: dict[str, tuple[str, set[str]]] = {
+    "vector-add": ("def vector_add(a, b):\n    return a.astype(float) + b\n", {"01", "02", "05"}),
+    "bn-fold": (
+        "import numpy as np\ndef fold_batchnorm(weight, bias, gamma, beta, mean, var, eps):\n"
+        "    s = gamma / (var + eps)\n    return (weight * s[:, None, None, None]).astype(np.float32),"
+        " ((bias - mean) * s + beta).astype(np.float32)\n",
+        {"01", "04"},
+    ),
+    "int8-quantization": (
+        "import numpy as np\ndef quantize_int8(x, axis):\n    s = np.float32(np.abs(x).max() / 127) or np.float32(1)\n"
+        "    return np.clip(np.rint(x / s), -127, 127).astype(np.int8), np.array(s, np.float32),"
+        " np.array(s / 2, np.float32)\n",
+        {"02", "04"},
+    ),
+    "same-padding": (
+        "def same_padding(input_size, kernel_size, stride, dilation):\n    p = (kernel_size - 1) // 2\n"
+        "    return (input_size + 2 * p - kernel_size) // stride + 1, p, p\n",
+        {"02"},
+    ),
+    "im2col-conv": (
+        "import numpy as np\ndef conv2d_im2col(x, w, stride, padding):\n"
+        "    n, c, h, wd = x.shape; o, _, k, _ = w.shape\n"
+        "    ho = (h - k) // stride + 1; wo = (wd - k) // stride + 1\n"
+        "    y = np.zeros((n, o, ho, wo), np.float32)\n"
+        "    for i in range(ho):\n        for j in range(wo):\n"
+        "            y[:, :, i, j] = np.einsum('ncpq,ocpq->no', x[:, :, i*stride:i*stride+k, j*stride:j*stride+k], w)\n"
+        "    return y\n",
+        {"02"},
+    ),
+    "winograd-f2x2-3x3": (
+        "import numpy as np\nfrom numpy.lib.stride_tricks import sliding_window_view as sw\n"
+        "def winograd_conv(d, g):\n    return np.einsum('ijpq,pq->ij', sw(d, (3, 3)), g), g.copy()\n",
+        {"01", "02", "03"},
+    ),
+    "nms": (
+        "import numpy as np\ndef nms(boxes, scores, iou_threshold, method, sigma, score_threshold):\n"
+        "    return np.concatenate([boxes, scores[:, None]], axis=1)\n",
+        {"01", "02"},
+    ),
+    "box-decode-iou": (
+        "import numpy as np\ndef decode_and_iou(anchors, deltas, variances, gt):\n"
+        "    cx = anchors[:, 0] + deltas[:, 0] * anchors[:, 2]; cy = anchors[:, 1] + deltas[:, 1] * anchors[:, 3]\n"
+        "    w = anchors[:, 2] * np.exp(deltas[:, 2]); h = anchors[:, 3] * np.exp(deltas[:, 3])\n"
+        "    b = np.stack([cx - w/2, cy - h/2, cx + w/2, cy + h/2], 1)\n"
+        "    return b, np.zeros((len(b), len(gt)))\n",
+        {"01", "02"},
+    ),
+    "memory-footprint": (
+        "def memory_footprint(layers, input_shape, batch_size, bytes_per_element):\n    return 0, 0, 0\n",
+        {"01", "02", "03"},
+    ),
+    "magnitude-pruning": (
+        "import numpy as np\ndef magnitude_prune(w, sparsity):\n    k = int(np.floor(sparsity * w.size))\n"
+        "    f = w.reshape(-1).copy(); f[np.argsort(f, kind='stable')[:k]] = 0\n    return f.reshape(w.shape)\n",
+        {"01", "02"},
+    ),
+    "kmeans-weight-sharing": (
+        "import numpy as np\ndef share_weights(w, bits, iterations):\n    k = 2 ** bits\n"
+        "    c = np.linspace(w.min(), w.max(), k).astype(np.float32)\n"
+        "    return c, np.zeros(w.shape, np.uint8)\n",
+        {"01", "02", "03"},
+    ),
+    "letterbox": (
+        "import numpy as np\ndef letterbox(image, new_height, new_width, pad_value):\n"
+        "    out = np.full((new_height, new_width, 3), pad_value, np.uint8)\n"
+        "    return out, min(new_height / image.shape[0], new_width / image.shape[1]), np.array([0, 0])\n",
+        {"01", "02", "03"},
+    ),
+    "softmax-layernorm": (
+        "import numpy as np\ndef softmax_layernorm(x, gamma, beta, eps):\n"
+        "    e = np.exp(x); m = x.mean(-1, keepdims=True); v = (x * x).mean(-1, keepdims=True) - m * m\n"
+        "    return e / e.sum(-1, keepdims=True), ((x - m) / np.sqrt(v + eps) * gamma + beta).astype(np.float32)\n",
+        {"03", "04", "05"},
+    ),
+}
+
+
+def test_at_least_twelve_exercises_with_eight_cases_three_visible() -> None:
+    assert len(BUNDLES) >= 12
+    for slug in BUNDLES:
+        bundle = load_bundle(EXERCISES_DIR / slug)
+        assert len(bundle.cases) >= 8 and len(bundle.visible_cases) >= 3, slug
+    assert set(WRONG) == set(BUNDLES)
+
+
+@pytest.mark.parametrize("slug", BUNDLES)
+def test_reference_passes_and_a_wrong_solution_fails_the_right_cases(slug: str, sandbox: SandboxConfig) -> None:
+    bundle = load_bundle(EXERCISES_DIR / slug)
+    result = grade(bundle, bundle.reference_source(), sandbox=sandbox)
+    assert result.sandboxed
+    assert result.verdict is Verdict.AC, [(c.name, c.verdict, c.message) for c in result.cases]
+    assert result.score == result.max_score
+
+    code, must_fail = WRONG[slug]
+    wrong = grade(bundle, code, sandbox=sandbox)
+    failed = {c.name for c in wrong.cases if c.verdict is not Verdict.AC}
+    assert must_fail <= failed, [(c.name, c.verdict, c.message) for c in wrong.cases]
+    assert wrong.score < wrong.max_score
+
+
+def test_stored_outputs_are_current() -> None:
+    """What `python -m grader check` proves (CI runs it too); one bundle here keeps this test quick."""
+    report = check_bundle(load_bundle(EXERCISES_DIR / "same-padding"), sandbox=SandboxConfig())
+    assert report.ok, report.problems
+
+
+def test_check_notices_a_changed_reference(tmp_path_factory: pytest.TempPathFactory) -> None:
+    import shutil
+
+    copy = tmp_path_factory.mktemp("bundles") / "same-padding"
+    shutil.copytree(EXERCISES_DIR / "same-padding", copy)
+    (copy / "reference.py").write_text(
+        "def same_padding(input_size, kernel_size, stride, dilation):\n    return input_size, 0, 0\n"
+    )
+    report = check_bundle(load_bundle(copy), sandbox=SandboxConfig())
+    assert any("stale" in p for p in report.problems)
+    assert any("differs from the reference" in p for p in report.problems)
+
+
+def _public_json(bundle: Bundle) -> str:
+    return json.dumps(bundle.public_view().to_dict())
+
+
+@pytest.mark.parametrize("slug", ["nms", "memory-footprint", "winograd-f2x2-3x3"])
+def test_public_view_has_no_reference_and_no_hidden_output(slug: str) -> None:
+    bundle = load_bundle(EXERCISES_DIR / slug)
+    view = bundle.public_view()
+    data = _public_json(bundle)
+    assert bundle.reference_source().strip().splitlines()[-1].strip() not in data
+    assert [c.name for c in view.visible_cases] == [c.name for c in bundle.visible_cases]
+    assert view.hidden_case_count == len(bundle.hidden_cases)
+    for case in bundle.hidden_cases:
+        assert f'"name": "{case.name}"' not in data
+    assert all(c.expected is not None for c in view.visible_cases)
