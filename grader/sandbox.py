@@ -349,12 +349,14 @@ def bwrap_argv(
         "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
         "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox",
         "--ro-bind", "/usr", "/usr", *_usr_links(),
+        "--proc", "/proc", "--dev", "/dev",
+        # /tmp comes before the interpreter's binds: a checkout (and its venv) may live under the host's
+        # /tmp, and a tmpfs mounted after the bind would hide it.
+        "--size", size, "--tmpfs", "/tmp",  # noqa: S108 - the sandbox's own tmpfs
     ]  # fmt: skip
     for host, inside in binds:
         argv += ["--ro-bind", host, inside]
     argv += [
-        "--proc", "/proc", "--dev", "/dev",
-        "--size", size, "--tmpfs", "/tmp",  # noqa: S108 - the sandbox's own tmpfs
         "--size", size, "--tmpfs", BOX,
         "--ro-bind", harness, f"{BOX}/harness.py",
         "--chdir", BOX, "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
