@@ -16,7 +16,6 @@ from frontend.views.common import back, is_htmx, learner
 from tracker import selectors
 from tracker.models import Enrollment, Item, Track, User
 from tracker.services.enrollments import EnrollmentError, enrollment_create, enrollment_delete, enrollment_update
-from tracker.services.planning import plan_rebuild
 from tracker.services.reading import ReadingError, reading_entry_add
 from tracker.services.users import study_profile_ensure
 from tracker.timezones import local_today
@@ -111,8 +110,6 @@ def track_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         enrollment_create(user=user, track=track, start_date=local_today(profile.time_zone, timezone.now()))
     except EnrollmentError as exc:
         return back(request, "frontend:tracks", error=str(exc))
-    # enrollment_create leaves the plan as it was; the new track should be on Today straight away.
-    plan_rebuild(user=user)
     return back(
         request,
         "frontend:tracks",

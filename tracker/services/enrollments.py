@@ -26,7 +26,7 @@ def enrollment_create(
     pace_per_day: int = 60,
     target_date: dt.date | None = None,
 ) -> Enrollment:
-    """Enrols the learner; without a priority the track goes after their current ones."""
+    """Enrols the learner and re-plans; without a priority the track goes after their current ones."""
     if track.owner_id is not None and track.owner_id != user.pk:
         raise EnrollmentError("This track belongs to another learner.")
     if not track.is_published and track.owner_id is None:
@@ -36,7 +36,9 @@ def enrollment_create(
     if priority is None:
         highest = Enrollment.objects.filter(user=user).aggregate(m=Max("priority"))["m"]
         priority = (highest or 0) + 1
-    return Enrollment.objects.create(
+    from tracker.services.planning import plan_rebuild
+
+    enrollment = Enrollment.objects.create(
         user=user,
         track=track,
         priority=priority,
@@ -45,6 +47,9 @@ def enrollment_create(
         start_date=start_date,
         target_date=target_date,
     )
+    # The new track's first items belong on today's plan straight away.
+    plan_rebuild(user=user)
+    return enrollment
 
 
 _UNSET = object()

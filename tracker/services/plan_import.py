@@ -59,6 +59,7 @@ from tracker.plan_markdown import (
 )
 from tracker.plan_markdown import Item as PlanItem
 from tracker.plan_markdown.track_notes import HEADING_ANCHOR, NoteRun, encode_track_notes
+from tracker.services.planning import plan_rebuild
 from tracker.timezones import local_today
 
 TITLE_MAX = 300  # Track.title, Item.title, Deadline.title
@@ -368,6 +369,8 @@ def plan_markdown_import(
     report.notes = sorted(unclassified_lines(doc) + flattener.extra_notes)
     with transaction.atomic():
         _Importer(user=user, today=today, report=report).run(plans)
+        # The imported tracks' remaining items join the plan from today, in the same transaction.
+        plan_rebuild(user=user, today=today)
     return report
 
 

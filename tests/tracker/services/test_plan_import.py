@@ -91,7 +91,7 @@ def test_seed_becomes_one_own_track_per_heading_with_every_item_link_and_section
     assert report.progress_done == sum(item.done for item in all_items)
     assert report.progress_done == Progress.objects.filter(user=learner, status=Progress.Status.DONE).count()
     dated = [item for item in all_items if item.start is not None]
-    assert report.plan_entries == len(dated) == PlanEntry.objects.filter(user=learner).count()
+    assert report.plan_entries == len(dated) == PlanEntry.objects.filter(user=learner, origin="pinned").count()
     deadlines = [item for item in all_items if item.is_deadline]
     assert report.deadlines_created == len(deadlines) == Deadline.objects.filter(owner=learner).count()
     assert report.items_updated == 0 and report.warnings == []
@@ -118,7 +118,10 @@ def test_seed_cuda_book_chapters_hold_their_items_done_on_their_dates(learner, s
         "2.2　给核函数计时",
         "2.3　组织并行线程",
     }
-    entries = {e.item.title: e for e in PlanEntry.objects.filter(user=learner, item__track=book).select_related("item")}
+    entries = {
+        e.item.title: e
+        for e in PlanEntry.objects.filter(user=learner, item__track=book, origin="pinned").select_related("item")
+    }
     assert (entries["1.1　并行计算"].date, entries["1.1　并行计算"].status) == (dt.date(2021, 3, 22), "done")
     # Not done and before today: missed. Not done and from today on: planned.
     assert (entries["2.4　设备管理"].date, entries["2.4　设备管理"].status) == (dt.date(2021, 3, 27), "missed")
@@ -155,7 +158,7 @@ def test_seed_thirty_one_empty_days_become_dated_milestones(learner, seed_bytes)
     days = list(os_track.items.filter(kind="milestone").order_by("position"))
     assert len(days) == 31
     assert {day.title for day in days} == {""}
-    entries = PlanEntry.objects.filter(user=learner, item__in=days).order_by("date")
+    entries = PlanEntry.objects.filter(user=learner, item__in=days, origin="pinned").order_by("date")
     assert [e.date for e in entries] == [dt.date(2021, 12, 1) + dt.timedelta(days=n) for n in range(31)]
     assert {e.status for e in entries} == {"planned"}
     assert os_track.kind == Track.Kind.PROJECT
@@ -174,7 +177,9 @@ def test_seed_submission_and_exam_dates_become_deadlines_in_the_learners_zone(le
     milestone = time_track.items.get(title="CVPR 2022 投稿截至日期")
     assert milestone.kind == "milestone"
     # A range is one plan entry spanning its days.
-    design = PlanEntry.objects.get(user=learner, item__track=time_track, item__title="深度学习模型设计")
+    design = PlanEntry.objects.get(
+        user=learner, item__track=time_track, item__title="深度学习模型设计", origin="pinned"
+    )
     assert (design.date, design.end_date, design.status) == (dt.date(2021, 11, 17), dt.date(2021, 11, 30), "planned")
 
 
@@ -251,7 +256,7 @@ def test_reimporting_an_edited_plan_follows_the_file_and_deletes_no_item(learner
     assert (report.tracks_created, report.tracks_updated, report.items_created, report.items_updated) == (0, 1, 0, 2)
     read.refresh_from_db()
     assert Progress.objects.get(user=learner, item=read).status == "todo"
-    assert list(PlanEntry.objects.filter(user=learner, item=read).values_list("date", "status")) == [
+    assert list(PlanEntry.objects.filter(user=learner, item=read, origin="pinned").values_list("date", "status")) == [
         (dt.date(2021, 3, 5), "missed")
     ]
     write = Progress.objects.get(user=learner, item__title="write")
@@ -261,19 +266,20 @@ def test_reimporting_an_edited_plan_follows_the_file_and_deletes_no_item(learner
     assert Track.objects.filter(owner=learner).count() == 1
 
 
-def test_reimport_keeps_the_planners_entry_on_another_day_and_takes_over_one_on_the_same_day(learner):
-    plan_markdown_import(user=learner, data=b"# Plan\n- [ ] 2021/05/01 read\n", today=TODAY)
+def test_reimport_moves_a_pinned_date_and_the_replan_leaves_the_pinned_item_alone(learner):
+    plan_markdown_import(user=learner, data=b"# Plan\n- [ ] 2021/05/01 read\n- [ ] other\n", today=TODAY)
     item = Item.objects.get(track__owner=learner, title="read")
+    other = Item.objects.get(track__owner=learner, title="other")
+    # The planner's entries from an earlier plan, on days still ahead.
     PlanEntry.objects.create(user=learner, item=item, date=dt.date(2021, 5, 3), origin="planner")
-    PlanEntry.objects.create(user=learner, item=item, date=dt.date(2021, 5, 2), origin="planner")
 
-    plan_markdown_import(user=learner, data=b"# Plan\n- [ ] 2021/05/02 read\n", today=TODAY)
+    plan_markdown_import(user=learner, data=b"# Plan\n- [ ] 2021/05/02 read\n- [ ] other\n", today=TODAY)
 
-    entries = PlanEntry.objects.filter(user=learner, item=item).order_by("date")
-    assert list(entries.values_list("date", "origin")) == [
-        (dt.date(2021, 5, 2), "pinned"),
-        (dt.date(2021, 5, 3), "planner"),
+    assert list(PlanEntry.objects.filter(user=learner, item=item).values_list("date", "origin")) == [
+        (dt.date(2021, 5, 2), "pinned")
     ]
+    # The undated item is the planner's to place, from the track's start (its earliest date in the file).
+    assert PlanEntry.objects.get(user=learner, item=other, origin="planner").date == dt.date(2021, 5, 1)
 
 
 def test_import_never_touches_another_learners_track_of_the_same_title(learner):
