@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django_filters.fields import IsoDateTimeField
 
 from api.serializers import MAX_OFFSET
-from tracker.models import Deadline, Enrollment, PlanEntry, Progress, ReadingQueueEntry, Skill, Track
+from tracker.models import Deadline, Enrollment, FeedPost, PlanEntry, Progress, ReadingQueueEntry, Skill, Track
 
 
 class _OffsetCheckedDateTimeField(IsoDateTimeField):
@@ -108,3 +108,14 @@ class PlanFilter(filters.FilterSet):
     class Meta:
         model = PlanEntry
         fields = ["kind", "status"]
+
+
+class FeedPostFilter(filters.FilterSet):
+    feed = filters.NumberFilter(
+        field_name="feed_id", min_value=1, max_value=2**53, decimal_places=0, help_text="A feed id (`feed.id`)."
+    )
+    in_queue = filters.BooleanFilter(help_text="Posts already in your reading queue (or not).")
+
+    class Meta:
+        model = FeedPost
+        fields = ["feed", "in_queue"]

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from api.views import auth, enrollments, me, personal, planning, progress, tracks
+from api.views import auth, calendar, data, enrollments, exercises, feeds, me, personal, planning, progress, tracks
 from api.views.base import NotFoundView
 
 app_name = "api"
@@ -15,6 +15,9 @@ v1 = [
     path("auth/tokens/", auth.TokenListView.as_view(), name="token-list"),
     path("auth/tokens/<int:pk>/", auth.TokenDetailView.as_view(), name="token-detail"),
     path("me/", me.MeView.as_view(), name="me"),
+    path("me/export/", data.MeExportView.as_view(), name="me-export"),
+    path("me/calendar/", calendar.CalendarView.as_view(), name="me-calendar"),
+    path("me/calendar/rotate/", calendar.CalendarRotateView.as_view(), name="me-calendar-rotate"),
     path("tracks/", tracks.TrackListView.as_view(), name="track-list"),
     path("tracks/<int:pk>/", tracks.TrackDetailView.as_view(), name="track-detail"),
     path("enrollments/", enrollments.EnrollmentListView.as_view(), name="enrollment-list"),
@@ -35,9 +38,25 @@ v1 = [
     path("deadlines/<int:pk>/", personal.DeadlineDetailView.as_view(), name="deadline-detail"),
     path("reading/", personal.ReadingListView.as_view(), name="reading-list"),
     path("reading/<int:pk>/", personal.ReadingDetailView.as_view(), name="reading-detail"),
+    path("exercises/", exercises.ExerciseListView.as_view(), name="exercise-list"),
+    path("exercises/<slug:slug>/", exercises.ExerciseDetailView.as_view(), name="exercise-detail"),
+    path(
+        "exercises/<slug:slug>/submissions/",
+        exercises.ExerciseSubmissionView.as_view(),
+        name="exercise-submissions",
+    ),
+    path("submissions/", exercises.SubmissionListView.as_view(), name="submission-list"),
+    path("submissions/<int:pk>/", exercises.SubmissionDetailView.as_view(), name="submission-detail"),
     path("skills/", personal.SkillListView.as_view(), name="skill-list"),
     path("skills/<int:pk>/", personal.SkillDetailView.as_view(), name="skill-detail"),
     path("skills/<int:pk>/level/", personal.SkillLevelView.as_view(), name="skill-level"),
+    path("feeds/", feeds.FeedListView.as_view(), name="feed-list"),
+    path("feeds/<int:pk>/", feeds.FeedDetailView.as_view(), name="feed-detail"),
+    path("feeds/curated/", feeds.CuratedFeedListView.as_view(), name="feed-curated-list"),
+    path("feeds/curated/<slug:slug>/follow/", feeds.CuratedFeedFollowView.as_view(), name="feed-curated-follow"),
+    path("feeds/posts/", feeds.FeedPostListView.as_view(), name="feed-post-list"),
+    path("feeds/posts/<int:pk>/queue/", feeds.FeedPostQueueView.as_view(), name="feed-post-queue"),
+    path("feeds/opml/", feeds.OpmlView.as_view(), name="feed-opml"),
 ]
 
 urlpatterns = [

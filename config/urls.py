@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
+
 urlpatterns = [
+    # Load balancers and docker-compose ask it whether this deployment is up (config/health.py).
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("accounts/", include("frontend.accounts_urls")),
+    path("", include("frontend.urls_public")),
     path("", include("frontend.urls")),
 ]

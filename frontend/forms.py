@@ -7,6 +7,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from frontend.labels import choices
+from tracker.feeds.opml import MAX_OPML_BYTES
 from tracker.models import Enrollment, Track, User
 from tracker.plan_markdown import MAX_PLAN_BYTES
 
@@ -186,4 +187,59 @@ class VacationForm(forms.Form):
 class TokenForm(forms.Form):
     device_name = forms.CharField(
         label=_("Device name"), max_length=100, help_text=_("E.g. “Pixel 8”, so you can tell its token apart later.")
+    )
+
+
+# --- Blog feeds -----------------------------------------------------------------------------------------
+
+FEED_DAILY_CAP_MAX = 50  # as tracker.services.feeds.MAX_DAILY_CAP, which the service checks again
+
+
+class FeedSubscribeForm(forms.Form):
+    url = forms.CharField(
+        label=_("Feed or site address"),
+        max_length=1000,
+        help_text=_("A blog’s feed (often …/feed or …/rss.xml) or just the blog’s address: its feed is found for you."),
+        widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://oldpan.me/", "autocomplete": "url"}),
+    )
+    add_to_reading_queue = forms.BooleanField(
+        label=_("Add new posts to my reading queue"), required=False, initial=True
+    )
+
+
+class FeedSubscriptionForm(forms.Form):
+    """The inline switch and daily cap of one subscription."""
+
+    add_to_reading_queue = forms.BooleanField(required=False)
+    daily_cap = forms.IntegerField(min_value=1, max_value=FEED_DAILY_CAP_MAX)
+
+
+class OpmlUploadForm(forms.Form):
+    """An OPML file to import; its size is checked before a byte of it is read."""
+
+    file = forms.FileField(
+        label=_("OPML file"),
+        help_text=_("The subscription list exported by another feed reader (.opml or .xml), up to 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".opml,.xml,text/x-opml,application/xml,text/xml"}),
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_OPML_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s bytes, over the limit of %(limit)s bytes (2 MB)."),
+                params={"size": upload.size, "limit": MAX_OPML_BYTES},
+            )
+        data: bytes = upload.read()
+        return data
+
+
+class AccountDeleteForm(forms.Form):
+    """Closing the account: the password confirms it is the learner, not someone at an unlocked screen."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Deleting your account removes everything on this page and in your plan. It cannot be undone."),
     )

@@ -1,7 +1,19 @@
 from django.urls import path
 
 from frontend import views_plan_markdown
-from frontend.views import accounts, deadlines, plan, progress, reading, settings, skills, today, tracks
+from frontend.views import (
+    accounts,
+    deadlines,
+    exercises,
+    feeds,
+    plan,
+    progress,
+    reading,
+    settings,
+    skills,
+    today,
+    tracks,
+)
 
 app_name = "frontend"
 
@@ -27,17 +39,33 @@ urlpatterns = [
     path("reading/<int:pk>/move/", reading.reading_move, name="reading-move"),
     path("reading/<int:pk>/status/", reading.reading_status, name="reading-status"),
     path("reading/<int:pk>/delete/", reading.reading_delete, name="reading-delete"),
+    path("feeds/", feeds.feeds, name="feeds"),
+    path("feeds/subscribe/", feeds.feed_subscribe_view, name="feed-subscribe"),
+    path("feeds/<int:pk>/", feeds.feed_subscription_edit, name="feed-edit"),
+    path("feeds/<int:pk>/unsubscribe/", feeds.feed_unsubscribe_view, name="feed-unsubscribe"),
+    path("feeds/curated/<slug:slug>/follow/", feeds.feed_follow, name="feed-follow"),
+    path("feeds/posts/<int:pk>/queue/", feeds.feed_post_queue_view, name="feed-post-queue"),
+    path("feeds/opml/import/", feeds.opml_import_view, name="feed-opml-import"),
+    path("feeds/opml/export.opml", feeds.opml_download, name="feed-opml-export"),
     path("skills/", skills.skills, name="skills"),
     path("skills/<int:pk>/", skills.skill_rate, name="skill-rate"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
     path("deadlines/add/", deadlines.deadline_add, name="deadline-add"),
     path("deadlines/<int:pk>/delete/", deadlines.deadline_remove, name="deadline-delete"),
+    path("exercises/", exercises.exercises, name="exercises"),
+    path("exercises/<slug:slug>/", exercises.exercise_detail, name="exercise"),
+    path("exercises/<slug:slug>/submit/", exercises.exercise_submit, name="exercise-submit"),
+    path("submissions/<int:pk>/", exercises.submission_status, name="submission"),
     path("settings/", settings.settings_page, name="settings"),
     path("settings/profile/", settings.settings_profile, name="settings-profile"),
     path("settings/vacations/", settings.vacation_new, name="vacation-add"),
     path("settings/vacations/<int:pk>/delete/", settings.vacation_remove, name="vacation-delete"),
     path("settings/tokens/", settings.token_new, name="token-add"),
     path("settings/tokens/<int:pk>/revoke/", settings.token_revoke, name="token-revoke"),
+    path("settings/data.json", settings.data_export_download, name="data-export"),
+    path("settings/delete-account/", settings.account_delete_view, name="account-delete"),
+    path("settings/calendar/", settings.calendar_rotate, name="calendar-rotate"),
+    path("settings/calendar/off/", settings.calendar_revoke, name="calendar-revoke"),
     # Django's set_language, which also saves the choice on a signed-in learner's profile.
     path("i18n/setlang/", accounts.set_language, name="set-language"),
 ]

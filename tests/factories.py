@@ -10,12 +10,14 @@ from django.utils import timezone
 from tracker.models import (
     Deadline,
     Enrollment,
+    Exercise,
     Item,
     Progress,
     ReadingQueueEntry,
     Skill,
     SkillAssessment,
     StudyProfile,
+    Submission,
     Track,
     User,
 )
@@ -114,3 +116,33 @@ class ReadingQueueEntryFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     item = factory.SubFactory(ItemFactory)
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    """A database row only: grading needs a real bundle (tests use fixtures/exercises/ through exercises_sync)."""
+
+    class Meta:
+        model = Exercise
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"exercise-{n}")
+    title = factory.Sequence(lambda n: f"Exercise {n}")
+    difficulty = "easy"
+    statement_md = "Add two arrays."
+    starter = "def solve(a, b):\n    raise NotImplementedError\n"
+    entry_point = "solve"
+    signature = "def solve(a, b)"
+    time_limit_s = 1.0
+    memory_limit_mb = 128
+    visible_cases = 3
+    hidden_cases = 7
+    max_score = 10.0
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    user = factory.SubFactory(UserFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    code = "def solve(a, b):\n    return a + b\n"

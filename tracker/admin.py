@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from tracker.models import (
     Deadline,
     Enrollment,
+    Exercise,
     Feed,
     FeedPost,
     FeedSubscription,
@@ -19,11 +20,14 @@ from tracker.models import (
     PlanEntry,
     Progress,
     ReadingQueueEntry,
+    ReminderDelivery,
     ReviewCard,
     ReviewLog,
     Skill,
     SkillAssessment,
     StudyProfile,
+    Submission,
+    SubmissionCaseResult,
     Tag,
     Track,
     User,
@@ -31,6 +35,7 @@ from tracker.models import (
     WorkerHeartbeat,
 )
 from tracker.selectors.feeds import feeds_health
+from tracker.services.exercises import submission_regrade
 from tracker.services.feeds import feed_post_delete, feed_refresh
 
 
@@ -336,3 +341,122 @@ class FeedSubscriptionAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "feed__title", "feed__url"]
     list_select_related = ["user", "feed"]
     raw_id_fields = ["user", "feed"]
+
+
+# --- Reminders (tracker/services/reminders.py): the delivery log, for superusers. ---
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: a row is the claim that keeps a reminder from going out twice, so editing one could
+    send a second e-mail or lose one. Deleting a stuck claim is allowed (the reminder is not resent)."""
+
+    list_display = ["user", "kind", "local_date", "deadline", "status", "claimed_at", "sent_at"]
+    list_filter = ["status", "kind", "local_date"]
+    search_fields = ["user__username", "user__email", "message_id"]
+    list_select_related = ["user", "deadline"]
+    date_hierarchy = "local_date"
+    readonly_fields = [
+        "user",
+        "kind",
+        "deadline",
+        "local_date",
+        "status",
+        "claim_token",
+        "claimed_at",
+        "sent_at",
+        "message_id",
+        "note",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# --- Exercises (tracker/services/exercises.py): curators see submissions and re-grade them. ---
+# Only the public part of a bundle is in the database; the reference solution and hidden expected outputs
+# stay in the bundle folder, so no admin page can show them.
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    """Read-only: exercises come from the bundles (fixtures/exercises/) through `manage.py seed`."""
+
+    list_display = ["slug", "title", "difficulty", "track", "item", "visible_cases", "hidden_cases", "is_published"]
+    list_filter = ["difficulty", "is_published", "tags"]
+    search_fields = ["slug", "title"]
+    list_select_related = ["track", "item"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class SubmissionCaseResultInline(admin.TabularInline):
+    model = SubmissionCaseResult
+    extra = 0
+    can_delete = False
+    fields = ["case", "visible", "verdict", "points", "max_points", "time_ms", "memory_kb", "message", "diff"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only, with a "Re-grade" action (the `regrade_submission` permission, held by Curators)."""
+
+    list_display = ["id", "user", "exercise", "kind", "status", "verdict", "score", "max_score", "created_at"]
+    list_filter = ["status", "verdict", "kind", "exercise"]
+    search_fields = ["user__username", "exercise__slug"]
+    list_select_related = ["user", "exercise"]
+    date_hierarchy = "created_at"
+    inlines = [SubmissionCaseResultInline]
+    actions = ["regrade"]
+    readonly_fields = [
+        "user",
+        "exercise",
+        "kind",
+        "status",
+        "verdict",
+        "score",
+        "max_score",
+        "message",
+        "time_ms",
+        "memory_kb",
+        "sandboxed",
+        "attempts",
+        "code",
+        "started_at",
+        "finished_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_regrade_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("tracker.regrade_submission")
+
+    @admin.action(description="Re-grade (results are replaced when the worker is done)", permissions=["regrade"])
+    def regrade(self, request: HttpRequest, queryset: QuerySet) -> None:
+        queued = [s for s in queryset.select_related("exercise") if submission_regrade(submission=s)]
+        busy = queryset.count() - len(queued)
+        self.message_user(request, f"{len(queued)} submission(s) queued for grading again.", messages.SUCCESS)
+        if busy:
+            self.message_user(request, f"{busy} submission(s) are being graded right now; left as they are.")

@@ -8,8 +8,11 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
+from tracker.services import exercises as exercise_services
 from tracker.services import feeds as feed_services
+from tracker.services import reminders as reminder_services
 from tracker.services.heartbeats import worker_heartbeat_record
+from tracker.services.probes import probe_run
 
 
 @shared_task(ignore_result=True, soft_time_limit=10, time_limit=20)
@@ -56,3 +59,61 @@ def feeds_fetch_batch(self: Task[Any, Any], feed_ids: list[int]) -> None:
 def feed_gone_notify(self: Task[Any, Any], feed_id: int) -> None:
     """Tells the subscribers of a feed that answered 410 Gone."""
     feed_services.feed_gone_notify(feed_id=int(feed_id))
+
+
+# --- Reminders (tracker/services/reminders.py). Sends are routed to the email queue by CELERY_TASK_ROUTES. ---
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def reminders_dispatch() -> int:
+    """Beat runs it every 5 minutes: claims the reminders whose hour has come and enqueues send batches."""
+    return reminder_services.reminders_dispatch()
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    acks_late=True,
+    # The hard limit stays below REMINDERS_CLAIM_STALE_AFTER, so a claim is never taken from a live batch.
+    soft_time_limit=120,
+    time_limit=150,
+    autoretry_for=(OSError, OperationalError, InterfaceError),  # smtplib's errors are OSErrors
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def reminders_send_batch(self: Task[Any, Any], delivery_ids: list[int], token: str) -> int:
+    """Sends a batch of claimed reminders on one SMTP connection; a copy of the task sends nothing."""
+    return reminder_services.reminders_send(delivery_ids=[int(i) for i in delivery_ids], token=str(token))
+
+
+# --- Exercise grading (tracker/services/exercises.py). Routed to the grading queue by CELERY_TASK_ROUTES. ---
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    acks_late=True,
+    # Defaults only: submission_enqueue passes limits derived from the bundle (cases x wall-clock limit).
+    soft_time_limit=300,
+    time_limit=330,
+    max_retries=3,
+)
+def grade_submission(self: Task[Any, Any], submission_id: int) -> str:
+    """Grades one submission in the sandbox. A copy of the task (redelivery) finds it claimed and does
+    nothing; only an internal error of the grader is retried, and the last try records it."""
+    try:
+        return exercise_services.submission_grade(
+            submission_id=int(submission_id), final_attempt=self.request.retries >= (self.max_retries or 0)
+        )
+    except exercise_services.GradingInternalError as exc:
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+
+
+# --- Operations (tracker/services/probes.py): a harmless task to check that a queue's workers run work. ---
+
+
+@shared_task(bind=True, ignore_result=True, acks_late=True, soft_time_limit=40, time_limit=45)
+def probe_sleep(self: Task[Any, Any], key: str, seconds: float = 0.0) -> None:
+    """Records in Redis that this worker ran the probe `key` (after sleeping at most 30 s)."""
+    probe_run(key=str(key), seconds=float(seconds), worker=str(self.request.hostname))

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from api.serializers import MeSerializer, MeUpdateSerializer
 from api.views.base import LearnerView, service_errors, validated
+from api.views.data import ACCOUNT_DELETE_SCHEMA, account_delete_view
 from tracker.services.users import ProfileError, study_profile_update
 
 ME_EXAMPLE = {
@@ -55,3 +56,7 @@ class MeView(LearnerView):
         with service_errors(ProfileError):
             study_profile_update(user=self.learner, **changes)
         return Response(self._body())
+
+    @ACCOUNT_DELETE_SCHEMA
+    def delete(self, request: Request) -> Response:
+        return account_delete_view(self, request)

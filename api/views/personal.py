@@ -54,6 +54,7 @@ DEADLINE_EXAMPLE = {
 READING_EXAMPLE = {
     "id": 8,
     "item": None,
+    "post": None,
     "title": "Int8 quantisation in TensorRT",
     "url": "https://example.org/int8",
     "display_title": "Int8 quantisation in TensorRT",
@@ -62,6 +63,21 @@ READING_EXAMPLE = {
     "added_at": "2026-03-02T08:00:00Z",
     "read_at": None,
     "summary": "",
+}
+READING_FROM_FEED_EXAMPLE = {
+    **READING_EXAMPLE,
+    "id": 9,
+    "post": {
+        "id": 9001,
+        "title": "TensorRT 的 INT8 量化",
+        "url": "https://oldpan.me/archives/tensorrt-int8",
+        "published_at": "2026-03-01T12:00:00Z",
+        "feed": {"id": 12, "title": "Oldpan 的博客", "url": "https://oldpan.me/feed", "site_url": "https://oldpan.me/"},
+    },
+    "title": "TensorRT 的 INT8 量化",
+    "url": "https://oldpan.me/archives/tensorrt-int8",
+    "display_title": "TensorRT 的 INT8 量化",
+    "position": 2,
 }
 SKILL_EXAMPLE = {
     "id": 5,
@@ -166,7 +182,8 @@ class _Reading(LearnerView):
     serializer_class = ReadingEntrySerializer
 
     def get_queryset(self) -> QuerySet[Any]:
-        return ReadingQueueEntry.objects.filter(user=self.learner).select_related("item", "item__track")
+        # Entries that came from a blog feed carry their post and its feed: joined, no extra query.
+        return ReadingQueueEntry.objects.filter(user=self.learner).select_related("item", "item__track", "post__feed")
 
 
 class ReadingListView(ListModelMixin, _Reading):
@@ -175,8 +192,8 @@ class ReadingListView(ListModelMixin, _Reading):
     ordering = ["position", "id"]
 
     @extend_schema(
-        summary="Your reading queue, top first",
-        examples=[OpenApiExample("Queue", value=[READING_EXAMPLE], response_only=True)],
+        summary="Your reading queue, top first (an entry from a blog feed carries its `post` and feed)",
+        examples=[OpenApiExample("Queue", value=[READING_EXAMPLE, READING_FROM_FEED_EXAMPLE], response_only=True)],
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("BRAINQUEUE_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -44,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A request id (X-Request-ID, or a new one) on every log line of the request and on the response.
+    "config.logs.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,7 +135,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    # A task that acks late and whose worker died is delivered again after this many seconds. It must outlive
+    # the longest task (grading: its hard limit) or a slow task runs twice; tests shorten it.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -160,10 +168,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 FEEDS_QUEUE = env.str("FEEDS_QUEUE", default="feeds")
 # Outgoing e-mail (reminders) has its own queue, so a slow SMTP server never delays other work.
 EMAIL_QUEUE = env.str("EMAIL_QUEUE", default="email")
+# Exercise grading (tracker/services/exercises.py) runs learners' code in the sandbox: its own queue.
+GRADING_QUEUE = env.str("GRADING_QUEUE", default="grading")
+# Reserved for exercises that need a GPU: no task is routed here by default. Only a worker on a machine with a
+# GPU consumes it (`-Q gpu`, docs/deploy.md), so work sent here waits for one instead of failing elsewhere.
+GPU_QUEUE = env.str("GPU_QUEUE", default="gpu")
+# Every queue the application uses, so each kind of work can run on its own machines (docs/deploy.md).
+# `make run`'s one worker consumes all of them but the gpu queue.
+WORK_QUEUES = ("default", FEEDS_QUEUE, EMAIL_QUEUE, GRADING_QUEUE, GPU_QUEUE)
 CELERY_TASK_ROUTES = {
     "tracker.tasks.feeds_fetch_batch": {"queue": FEEDS_QUEUE},
     "tracker.tasks.feeds_dispatch": {"queue": FEEDS_QUEUE},
     "tracker.tasks.reminders_send_batch": {"queue": EMAIL_QUEUE},
+    "tracker.tasks.grade_submission": {"queue": GRADING_QUEUE},
 }
 FEEDS_USER_AGENT = env.str(
     "FEEDS_USER_AGENT", default="Brainqueue/1.0 feed reader (study tracker; polls about hourly, honours 304)"
@@ -276,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "tracker.models.curriculum.ItemKind",
         "DeadlineKindEnum": "tracker.models.deadlines.DeadlineKind",
         "PlanEntryKindEnum": "tracker.models.planning.PlanEntryKind",
+        "FeedStatusEnum": "tracker.models.feeds.FeedStatus",
+        "SubmissionStatusEnum": "tracker.models.exercises.SubmissionStatus",
+        "SubmissionKindEnum": "tracker.models.exercises.SubmissionKind",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -283,11 +303,16 @@ SPECTACULAR_SETTINGS = {
 # Where the curated content lives; `manage.py seed` reads it.
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Exercises (grader/, tracker/services/exercises.py): the bundles seed loads and the worker grades against.
+EXERCISES_DIR = Path(env.str("EXERCISES_DIR", default=str(FIXTURES_DIR / "exercises")))
+# Local development only: grade without bubblewrap. The grader also demands this variable in its own
+# environment, so the setting alone cannot turn the sandbox off.
+GRADER_UNSANDBOXED = env.bool("BRAINQUEUE_GRADER_ALLOW_UNSANDBOXED", default=False)
+# Per learner: at most this many runs and submissions a minute, and one being graded at a time.
+GRADING_MAX_PER_MINUTE = env.int("GRADING_MAX_PER_MINUTE", default=6)
+
+# Readable lines here; JSON lines (LOG_FORMAT=json, production's default) for a log collector (config/logs.py).
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="plain"))
+
+# /healthz (config/health.py) reports the workers down when no heartbeat (beat sends one a minute) is this recent.
+HEALTHZ_HEARTBEAT_MAX_AGE = dt.timedelta(minutes=env.int("HEALTHZ_HEARTBEAT_MAX_AGE_MINUTES", default=5))

@@ -1,22 +1,33 @@
 """Settings: time zone, language, limits, rest days, reminders; vacations; API tokens for the mobile
-app; the calendar link (coming with reminders); markdown import and export."""
+app; the private calendar link; markdown import and export."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend.forms import ProfileForm, TokenForm, VacationForm
+from frontend.forms import AccountDeleteForm, ProfileForm, TokenForm, VacationForm
 from frontend.middleware import set_language_cookie
 from frontend.views.common import back, learner
 from tracker import selectors
 from tracker.models import StudyProfile, User
+from tracker.services.accounts import AccountDeletionError, account_delete
+from tracker.services.calendar_feed import (
+    calendar_feed_url,
+    calendar_public_url,
+    calendar_token_revoke,
+    calendar_token_rotate,
+)
+from tracker.services.data_export import user_data_export, user_data_filename
 from tracker.services.users import ProfileError, study_profile_ensure, study_profile_update
 from tracker.services.vacations import VacationError, vacation_add, vacation_delete
 
@@ -51,6 +62,9 @@ def _page(request: HttpRequest, user: User, status: int = 200, **forms: Any) -> 
         "tokens_available": token_services is not None,
         "tokens": list(token_services.api_tokens_for(user=user)) if token_services else [],
         "new_token": forms.get("new_token"),
+        "delete_form": forms.get("delete_form") or AccountDeleteForm(),
+        "calendar_url": calendar_feed_url(user=user, profile=profile),
+        "calendar_public_url": calendar_public_url(),
     }
     return render(request, "frontend/settings.html", context, status=status)
 
@@ -137,3 +151,45 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         return back(request, "frontend:settings", error=_("API tokens are not available on this server yet."))
     token_services.api_token_revoke(user=learner(request), token_id=pk)
     return back(request, "frontend:settings", ok=_("Token revoked: that device is signed out at its next call."))
+
+
+@login_required
+@require_GET
+def data_export_download(request: HttpRequest) -> HttpResponse:
+    """Everything the learner owns as one JSON file (the API's /api/v1/me/export/ gives the same)."""
+    user = learner(request)
+    response = JsonResponse(user_data_export(user=user), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{user_data_filename(user=user)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def account_delete_view(request: HttpRequest) -> HttpResponse:
+    user = learner(request)
+    form = AccountDeleteForm(request.POST)
+    if not form.is_valid():
+        return _page(request, user, status=400, delete_form=form)
+    try:
+        account_delete(user=user, password=form.cleaned_data["password"])
+    except AccountDeletionError as exc:
+        form.add_error("password", str(exc))
+        return _page(request, user, status=400, delete_form=form)
+    logout(request)
+    messages.success(request, _("Your account and everything in it were deleted."))
+    return HttpResponseRedirect(reverse("login"))
+
+
+@login_required
+@require_POST
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    calendar_token_rotate(user=learner(request))
+    return back(request, "frontend:settings", ok=_("Your calendar link is ready; any older link stopped working."))
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    calendar_token_revoke(user=learner(request))
+    return back(request, "frontend:settings", ok=_("Calendar link turned off: calendar apps get nothing from it now."))

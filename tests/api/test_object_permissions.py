@@ -14,7 +14,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from api.services.tokens import api_token_create
-from tests.factories import DeadlineFactory, EnrollmentFactory, ItemFactory, ReadingQueueEntryFactory, TrackFactory
+from tests.factories import (
+    DeadlineFactory,
+    EnrollmentFactory,
+    ItemFactory,
+    ReadingQueueEntryFactory,
+    SubmissionFactory,
+    TrackFactory,
+)
+from tests.tracker.feeds.factories import FeedPostFactory, FeedSubscriptionFactory
 from tracker.models import Deadline, Enrollment, ReadingQueueEntry, User, Vacation
 
 Maker = Callable[[User], dict[str, int]]
@@ -38,10 +46,17 @@ PRIVATE: dict[str, Maker] = {
     },
     "deadline-detail": lambda owner: {"pk": DeadlineFactory(owner=owner).pk},
     "reading-detail": lambda owner: {"pk": ReadingQueueEntryFactory(user=owner, item=ItemFactory()).pk},
+    "submission-detail": lambda owner: {"pk": SubmissionFactory(user=owner).pk},
+    "feed-detail": lambda owner: {"pk": FeedSubscriptionFactory(user=owner).pk},
+    # A post of a feed the owner follows (and the other learner does not).
+    "feed-post-queue": lambda owner: {"pk": FeedPostFactory(feed=FeedSubscriptionFactory(user=owner).feed).pk},
 }
 SHARED = {
     "skill-detail": "skills are curated: every learner reads them",
     "skill-level": "the level written is the caller's own assessment of a curated skill",
+    "exercise-detail": "exercises are curated and public (their public view only)",
+    "exercise-submissions": "the submission created is the caller's own; the exercise is public",
+    "feed-curated-follow": "curated feeds are listed for everyone; following writes the caller's own subscription",
 }
 
 
@@ -102,6 +117,8 @@ def _snapshot(user: User) -> tuple[object, ...]:
         list(Deadline.objects.filter(owner=user).values()),
         list(ReadingQueueEntry.objects.filter(user=user).values()),
         list(Vacation.objects.filter(user=user).values()),
+        list(user.submissions.values()),
+        list(user.feed_subscriptions.values()),
         list(user.progress.values()),
         user.auth_token_set.count(),
     )
@@ -116,6 +133,9 @@ LIST_ROUTES = {
     ),
     "track-list": lambda owner: TrackFactory(owner=owner).pk,
     "token-list": lambda owner: api_token_create(user=owner, device_name="tablet")[0].pk,
+    "submission-list": lambda owner: SubmissionFactory(user=owner).pk,
+    "feed-list": lambda owner: FeedSubscriptionFactory(user=owner).pk,
+    "feed-post-list": lambda owner: FeedPostFactory(feed=FeedSubscriptionFactory(user=owner).feed).pk,
 }
 
 

@@ -15,6 +15,8 @@ from schemathesis.config import SchemathesisConfig
 from api.services.tokens import api_token_create
 from config.wsgi import application
 from tests.factories import DeadlineFactory, EnrollmentFactory, ItemFactory, SkillFactory, TrackFactory, UserFactory
+from tests.tracker.feeds.factories import FeedFactory, FeedPostFactory, FeedSubscriptionFactory
+from tracker.feeds.discover import Discovery
 from tracker.models import User
 
 CONFIG = SchemathesisConfig.from_dict(
@@ -45,6 +47,15 @@ def keep_the_test_connection() -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def no_feed_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Subscribing discovers a feed over HTTP: here every address has none, and nothing leaves the machine."""
+    monkeypatch.setattr(
+        "tracker.services.feeds.discover",
+        lambda client, url, config, now=None: Discovery("", None, None, error="no network in tests"),
+    )
+
+
 @pytest.fixture
 def token(db: None) -> str:
     """A learner with a little of everything, so generated ids sometimes hit real rows."""
@@ -54,6 +65,9 @@ def token(db: None) -> str:
     EnrollmentFactory(user=user, track=track, pk=1)
     DeadlineFactory(owner=user, pk=1)
     SkillFactory(pk=1)
+    feed = FeedFactory(pk=1, is_curated=True, curated_slug="oldpan")
+    FeedSubscriptionFactory(user=user, feed=feed, pk=1)
+    FeedPostFactory(feed=feed, pk=1)
     return api_token_create(user=user, device_name="fuzzer")[1]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI") == "true"
@@ -64,12 +66,45 @@ def test_docker_compose_file_is_accepted_by_the_validator():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    services = subprocess.run(
-        [binary, "-f", "docker-compose.yml", "config", "--services"],
+    resolved = subprocess.run(
+        [binary, "-f", "docker-compose.yml", "config"],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SECRET_KEY": "x" * 40},
         capture_output=True,
         text=True,
         timeout=60,
-    ).stdout.split()
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "mailpit"}
+    )
+    assert resolved.returncode == 0, resolved.stderr
+    services = yaml.safe_load(resolved.stdout)["services"]
+    assert set(services) == {
+        "migrate", "web", "worker-default", "worker-feeds", "worker-email", "worker-grading", "beat",
+        "postgres", "redis", "mailpit",
+    }  # fmt: skip
+    # Exactly one beat: one service runs `celery beat`, pinned to one replica, and no worker embeds one (-B).
+    commands = {name: " ".join(s.get("command") or []) if isinstance(s.get("command"), list) else
+                s.get("command") or "" for name, s in services.items()}  # fmt: skip
+    assert [name for name, command in commands.items() if " beat" in command] == ["beat"]
+    assert services["beat"]["deploy"]["replicas"] == 1
+    assert not any(" -B" in c or "--beat" in c for c in commands.values())
+    # One worker service per queue, each consuming only its own queue.
+    for queue in ("default", "feeds", "email", "grading"):
+        assert f"--queues {queue} " in commands[f"worker-{queue}"]
+    assert "seccomp:unconfined" in services["worker-grading"]["security_opt"]
+    # Health checks on everything long-running, the web server's on /healthz; data on volumes.
+    for name, service in services.items():
+        if name not in ("migrate", "beat"):
+            assert "healthcheck" in service, f"{name} has no healthcheck"
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert {"postgres-data", "redis-data"} <= set(yaml.safe_load(resolved.stdout)["volumes"])
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    read = set()
+    for path in [*(ROOT / "config").rglob("*.py"), ROOT / "grader" / "sandbox.py"]:
+        text = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r"env\.(?:str|bool|int|float|list|email_url|db_url)\(\s*\"([A-Z0-9_]+)\"", text))
+        read |= set(re.findall(r"^[A-Z_]+_ENV = \"([A-Z0-9_]+)\"", text, re.MULTILINE))
+    documented = set(re.findall(r"^# ([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
+    assert "DJANGO_SECRET_KEY" in read and "BRAINQUEUE_GRADER_CGROUP" in read
+    assert not read - documented, f"document these in .env.example: {sorted(read - documented)}"

@@ -50,7 +50,7 @@ def parse_opml(data: bytes) -> list[Outline]:
         outlines.append(
             Outline(
                 xml_url=xml_url[:1000],
-                html_url=(node.get("htmlUrl") or node.get("htmlurl") or "").strip()[:1000],
+                html_url=_web_url(node.get("htmlUrl") or node.get("htmlurl") or ""),
                 title=(node.get("title") or node.get("text") or "").strip()[:300],
             )
         )
@@ -74,3 +74,9 @@ def render_opml(outlines: Iterable[Outline], *, title: str) -> bytes:
     ET.indent(root)
     out: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return out
+
+
+def _web_url(url: str) -> str:
+    """A site address only if it is http(s): an OPML file may carry `javascript:` or `file:` links."""
+    url = url.strip()[:1000]
+    return url if url.lower().startswith(("http://", "https://")) else ""

@@ -3,10 +3,12 @@
 from .base import TimeStampedModel
 from .curriculum import Item, Tag, Track
 from .deadlines import Deadline
+from .exercises import Exercise, Submission, SubmissionCaseResult
 from .feeds import Feed, FeedPost, FeedSubscription
 from .learning import Enrollment, Progress
 from .planning import PlanEntry, ReviewCard, ReviewLog
 from .reading import ReadingQueueEntry
+from .reminders import ReminderDelivery
 from .skills import Skill, SkillAssessment
 from .system import WorkerHeartbeat
 from .users import StudyProfile, User, Vacation
@@ -14,6 +16,7 @@ from .users import StudyProfile, User, Vacation
 __all__ = [
     "Deadline",
     "Enrollment",
+    "Exercise",
     "Feed",
     "FeedPost",
     "FeedSubscription",
@@ -21,11 +24,14 @@ __all__ = [
     "PlanEntry",
     "Progress",
     "ReadingQueueEntry",
+    "ReminderDelivery",
     "ReviewCard",
     "ReviewLog",
     "Skill",
     "SkillAssessment",
     "StudyProfile",
+    "Submission",
+    "SubmissionCaseResult",
     "Tag",
     "TimeStampedModel",
     "Track",

@@ -44,6 +44,19 @@ def validate_weekdays(value: object) -> None:
         raise ValidationError(_("At least one weekday must be a study day."))
 
 
+# Deadline reminders go out this many days before a deadline; a learner keeps any of them.
+DEADLINE_REMINDER_DAYS = (7, 1)
+
+
+def default_deadline_reminder_days() -> list[int]:
+    return list(DEADLINE_REMINDER_DAYS)
+
+
+def validate_deadline_reminder_days(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(d, int) and d in DEADLINE_REMINDER_DAYS for d in value):
+        raise ValidationError(_("Deadline reminders can be sent 7 days and 1 day before; choose any of 7 and 1."))
+
+
 class StudyProfile(TimeStampedModel):
     """How, when and how much a learner studies. One per user, created with the account."""
 
@@ -67,6 +80,17 @@ class StudyProfile(TimeStampedModel):
     plan_built_on = models.DateField(
         null=True, blank=True, editable=False, help_text="The learner's local date the plan was last rebuilt on."
     )
+    # Reminders (tracker/services/reminders.py). The next instant, in UTC, at which the learner's local
+    # clock shows reminder_hour; recomputed when the profile changes and when a day's reminder is claimed.
+    next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deadline_reminder_days = models.JSONField(
+        default=default_deadline_reminder_days,
+        blank=True,
+        validators=[validate_deadline_reminder_days],
+        help_text="Days before a deadline on which to send a reminder: any of 7 and 1.",
+    )
+    # The secret in the learner's private calendar URL; empty when there is no feed.
+    calendar_token = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -80,6 +104,15 @@ class StudyProfile(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(reminder_hour__gte=0, reminder_hour__lte=23), name="profile_reminder_hour_range"
+            ),
+            models.UniqueConstraint(
+                fields=["calendar_token"], condition=~Q(calendar_token=""), name="profile_calendar_token_unique"
+            ),
+        ]
+        indexes = [
+            # The reminders dispatcher (reminders_dispatch) reads enabled profiles whose next reminder has come.
+            models.Index(
+                fields=["next_reminder_at"], condition=Q(reminders_enabled=True), name="profile_next_reminder_idx"
             ),
         ]
 

@@ -62,10 +62,11 @@ def enrollment_for(*, user: User, track: Track) -> Enrollment | None:
 
 
 def reading_queue(*, user: User) -> QuerySet[ReadingQueueEntry]:
-    """The learner's queue in its order, read and dropped entries included, with item and track."""
+    """The learner's queue in its order, read and dropped entries included, with item and track, and for
+    entries that came from a blog feed the post and its feed."""
     return (
         ReadingQueueEntry.objects.filter(user=user)
-        .select_related("item", "item__track", "user")
+        .select_related("item", "item__track", "user", "post__feed")
         .order_by("position", "id")
     )
 

@@ -78,7 +78,7 @@ def today_bundle(*, user: User, now: dt.datetime) -> TodayBundle:
 
     reading = (
         ReadingQueueEntry.objects.filter(user=user, status__in=["reading", "queued"])
-        .select_related("item", "item__track")
+        .select_related("item", "item__track", "post__feed")
         .order_by(
             Case(When(status="reading", then=Value(0)), default=Value(1), output_field=IntegerField()), "position", "id"
         )

@@ -9,6 +9,11 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "Worker heartbeat": ("tracker.tasks.worker_heartbeat", 60),
     # Claims the feeds due for a fetch and enqueues them on the feeds queue (tracker/services/feeds.py).
     "Feeds dispatcher": ("tracker.tasks.feeds_dispatch", 60),
+    # Claims the reminders whose local hour has come and enqueues sends on the email queue
+    # (tracker/services/reminders.py). Every 5 minutes: a reminder goes out at most 5 minutes late.
+    "Reminders dispatcher": ("tracker.tasks.reminders_dispatch", 300),
+    # Drops idempotency keys older than 24 hours and expired API tokens (api/tasks.py).
+    "API purge": ("api.tasks.api_purge_expired", 3600),
 }
 
 

@@ -14,8 +14,10 @@ CURATORS_GROUP = "Curators"
 @transaction.atomic
 def user_sign_up(*, username: str, email: str, password: str, time_zone: str = "UTC", language: str = "en") -> User:
     """Creates a learner with their study profile, both or neither."""
+    from tracker.services.reminders import reminder_schedule
+
     user = User.objects.create_user(username=username, email=email, password=password)
-    StudyProfile.objects.create(user=user, time_zone=time_zone, language=language)
+    reminder_schedule(profile=StudyProfile.objects.create(user=user, time_zone=time_zone, language=language))
     return user
 
 
@@ -44,6 +46,7 @@ class ProfileError(Exception):
 def study_profile_update(*, user: User, **changes: object) -> StudyProfile:
     """Saves study settings; a change that shapes the plan (limit, budget, rest days, zone) re-plans."""
     from tracker.services.planning import plan_rebuild
+    from tracker.services.reminders import reminder_schedule
 
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
@@ -55,6 +58,7 @@ def study_profile_update(*, user: User, **changes: object) -> StudyProfile:
         profile.full_clean(exclude=["user"])
     except ValidationError as exc:
         raise ProfileError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+    reminder_schedule(profile=profile, save=False)  # zone, hour or switch may have changed
     profile.save()
     if PLAN_FIELDS & set(changes):
         plan_rebuild(user=user)

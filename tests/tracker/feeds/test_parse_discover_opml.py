@@ -169,3 +169,16 @@ def test_errors_back_off_linearly_up_to_seven_days_and_retry_after_wins():
         next_after_error(interval=hour, error_count=2, retry_after=None, politeness=Politeness()) for _ in range(20)
     }
     assert len(jittered) > 1 and all(1.8 * hour <= d <= 2.2 * hour for d in jittered)
+
+
+def test_opml_keeps_only_http_site_addresses():
+    data = (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline type="rss" text="a" xmlUrl="https://a.example/feed" htmlUrl="javascript:alert(1)"/>'
+        b'<outline type="rss" text="b" xmlUrl="https://b.example/feed" htmlUrl="https://b.example/"/>'
+        b"</body></opml>"
+    )
+    assert [(o.xml_url, o.html_url) for o in parse_opml(data)] == [
+        ("https://a.example/feed", ""),
+        ("https://b.example/feed", "https://b.example/"),
+    ]

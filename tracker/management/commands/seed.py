@@ -6,9 +6,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from grader.bundles import BundleError
 from tracker.curation.files import FixtureError, read_curated_content
 from tracker.services.curation import curated_content_upsert
 from tracker.services.demo import demo_accounts_ensure
+from tracker.services.exercises import exercises_sync
 from tracker.services.schedules import periodic_tasks_ensure
 
 
@@ -39,6 +41,7 @@ class Command(BaseCommand):
                     self.stdout.write("  " + line)
             for warning in report.warnings:
                 self.stderr.write(self.style.WARNING("  " + warning))
+        self._exercises(directory / "exercises", verbosity)
         for name in periodic_tasks_ensure():
             self.stdout.write(f"Periodic task created: {name}")
         if options["no_demo"]:
@@ -49,3 +52,22 @@ class Command(BaseCommand):
             for account in accounts:
                 self.stdout.write(f"  {account.role:<10} {account.username:<10} {account.password}")
             self.stdout.write("Forgot one? python manage.py changepassword USERNAME\n")
+
+    def _exercises(self, folder: Path, verbosity: int) -> None:
+        """The exercise bundles (fixtures/exercises/), after the tracks they link to."""
+        if not folder.is_dir():
+            return
+        try:
+            report = exercises_sync(root=folder)
+        except BundleError as exc:
+            raise CommandError(f"Exercises were not loaded. Fix this and run seed again:\n  {exc}") from exc
+        if verbosity >= 1:
+            total = len(report.created) + len(report.updated) + len(report.unchanged)
+            detail = (
+                f"{len(report.created)} new, {len(report.updated)} updated, {len(report.unpublished)} unpublished"
+                if report.changed
+                else "already up to date"
+            )
+            self.stdout.write(f"Exercises: {total} ({detail})")
+            for warning in report.warnings:
+                self.stderr.write(self.style.WARNING("  " + warning))

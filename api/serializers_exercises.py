@@ -1,0 +1,116 @@
+"""Request and response shapes of the exercise endpoints. An exercise is shown through its public view
+only (statement, starter, signature, limits, the visible examples); a submission's hidden cases carry
+their verdict, points, time and memory, never a message or a diff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker.models import Exercise, Submission, SubmissionCaseResult
+
+MS = serializers.ModelSerializer
+
+
+class ExerciseListSerializer(MS[Exercise]):
+    tags: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    track = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    best_score = serializers.FloatField(read_only=True, allow_null=True, help_text="Your best graded submission.")
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "slug",
+            "title",
+            "difficulty",
+            "tags",
+            "track",
+            "item",
+            "time_limit_s",
+            "memory_limit_mb",
+            "visible_cases",
+            "hidden_cases",
+            "max_score",
+            "best_score",
+        ]
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "arguments": {"type": "object", "additionalProperties": True},
+            "expected": {"nullable": True},
+        },
+    }
+)
+class ExampleField(serializers.JSONField):
+    """A visible case: its arguments and expected output, as plain JSON (arrays as nested lists)."""
+
+
+class ExerciseDetailSerializer(ExerciseListSerializer):
+    examples = serializers.ListField(child=ExampleField(), read_only=True, help_text="The visible cases.")
+
+    class Meta(ExerciseListSerializer.Meta):
+        fields = [
+            *ExerciseListSerializer.Meta.fields,
+            "statement_md",
+            "starter",
+            "entry_point",
+            "signature",
+            "examples",
+        ]
+
+
+class SubmissionCreateSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="Python source defining the entry point; at most 64 KB."
+    )
+    kind = serializers.ChoiceField(
+        choices=Submission.Kind.choices,
+        default=Submission.Kind.SUBMIT,
+        help_text="`run`: the visible examples only, with details; `submit`: every case, for the score.",
+    )
+
+
+class CaseResultSerializer(MS[SubmissionCaseResult]):
+    class Meta:
+        model = SubmissionCaseResult
+        fields = ["case", "visible", "verdict", "points", "max_points", "time_ms", "memory_kb", "message", "diff"]
+
+
+class SubmissionSerializer(MS[Submission]):
+    exercise = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    status_url = serializers.SerializerMethodField(help_text="GET it until `status` is done or error.")
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "exercise",
+            "kind",
+            "status",
+            "verdict",
+            "score",
+            "max_score",
+            "time_ms",
+            "memory_kb",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "status_url",
+        ]
+
+    def get_status_url(self, submission: Submission) -> str:
+        return reverse("api:submission-detail", kwargs={"pk": submission.pk})
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    results = CaseResultSerializer(many=True, read_only=True)
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "message", "code", "results"]

@@ -1,0 +1,19 @@
+// The exercise editor: CodeMirror over the form's textarea. Without this file (or without JavaScript)
+// the textarea itself is the editor and the form still posts.
+document.addEventListener("DOMContentLoaded", function () {
+  var area = document.getElementById("code");
+  if (!area || !window.CodeMirror) return;
+  var editor = window.CodeMirror.fromTextArea(area, {
+    mode: "python",
+    lineNumbers: true,
+    indentUnit: 4,
+    viewportMargin: Infinity,
+    extraKeys: {
+      Tab: function (cm) { cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"); },
+      // Esc leaves the editor for keyboard users (Tab itself indents).
+      Esc: function (cm) { cm.getInputField().blur(); document.querySelector(".editor-form button").focus(); }
+    }
+  });
+  // htmx serialises the textarea, so keep it in step with the editor.
+  editor.on("change", function () { editor.save(); });
+});

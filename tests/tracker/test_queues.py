@@ -1,0 +1,160 @@
+"""Each kind of work has its own queue, and a worker killed mid-task loses nothing.
+
+The second test starts real worker processes on the real Redis: two workers on different queues each run
+only their own queue's tasks; a worker killed with SIGKILL in the middle of a task (acks late) leaves the
+task unacknowledged, and a worker started in its place runs it once, after the broker's visibility timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+
+from config.celery_app import app
+from tests.tracker.test_worker import database_url_of_the_test_database
+from tracker.services.probes import probe_keys
+from tracker.tasks import probe_sleep
+
+ROOT = Path(__file__).resolve().parents[2]
+VISIBILITY_TIMEOUT = 3  # seconds, for the workers this test starts (CELERY_VISIBILITY_TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    ("task", "queue"),
+    [
+        ("tracker.tasks.feeds_fetch_batch", "FEEDS_QUEUE"),
+        ("tracker.tasks.feeds_dispatch", "FEEDS_QUEUE"),
+        ("tracker.tasks.reminders_send_batch", "EMAIL_QUEUE"),
+        ("tracker.tasks.grade_submission", "GRADING_QUEUE"),
+        ("tracker.tasks.worker_heartbeat", None),
+        ("tracker.tasks.probe_sleep", None),
+    ],
+)
+def test_each_kind_of_task_is_routed_to_its_queue(task, queue):
+    expected = getattr(settings, queue) if queue else settings.CELERY_TASK_DEFAULT_QUEUE
+    route = app.amqp.router.route({}, task)
+    assert route["queue"].name == expected
+
+
+def test_the_gpu_queue_is_reserved_and_make_run_consumes_every_other_queue():
+    assert settings.GPU_QUEUE == "gpu" and "gpu" in settings.WORK_QUEUES
+    procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
+    worker_line = next(line for line in procfile.splitlines() if line.startswith("worker:"))
+    consumed = set(worker_line.split("--queues ")[1].split()[0].split(","))
+    assert consumed == set(settings.WORK_QUEUES) - {"gpu"}
+
+
+@pytest.fixture
+def worker_factory(redis_url: str) -> Iterator[Callable[[str, str], subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url_of_the_test_database(),
+        "REDIS_URL": redis_url,
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+    }
+
+    def start(queue: str, name: str) -> subprocess.Popen[str]:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "solo",
+                "--queues",
+                queue,
+                "--hostname",
+                f"{name}@%h",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not happen within {seconds} s")
+
+
+@pytest.mark.services
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_workers_run_only_their_queues_and_a_killed_workers_task_is_done_once_by_another(
+    postgres: None, redis_url: str, worker_factory: Callable[[str, str], subprocess.Popen[str]]
+):
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    run = uuid.uuid4().hex[:8]
+    queue_a, queue_b = f"test-a-{run}", f"test-b-{run}"  # queues of their own: never anyone else's tasks
+    store = redis.Redis.from_url(redis_url, decode_responses=True)
+
+    def count(key: str, what: str) -> int:
+        return int(store.get(probe_keys(key)[what]) or 0)
+
+    def workers(key: str) -> list[str]:
+        return store.lrange(probe_keys(key)["workers"], 0, -1)
+
+    worker_a = worker_factory(queue_a, f"a-{run}")
+    worker_factory(queue_b, f"b-{run}")
+
+    # Routing: each probe is run by the worker of its queue, and only by it.
+    for queue in (queue_a, queue_b):
+        probe_sleep.apply_async(kwargs={"key": f"{run}-{queue}"}, queue=queue)
+    for queue, name in ((queue_a, "a"), (queue_b, "b")):
+        wait_for(lambda q=queue: count(f"{run}-{q}", "done") == 1, 90, f"the probe on {queue} ran")
+        assert [w.split("@")[0] for w in workers(f"{run}-{queue}")] == [f"{name}-{run}"]
+
+    # A slow task on queue A; worker A is killed while it runs it.
+    slow = f"{run}-slow"
+    probe_sleep.apply_async(kwargs={"key": slow, "seconds": 4}, queue=queue_a)
+    wait_for(lambda: count(slow, "started") == 1, 30, "worker A started the slow task")
+    os.kill(worker_a.pid, signal.SIGKILL)
+    worker_a.wait(timeout=10)
+    time.sleep(5)  # longer than the task: had it survived, it would be done now
+    assert count(slow, "done") == 0, "the killed worker cannot have finished the task"
+
+    # A new worker on queue A gets the unacknowledged task back after the visibility timeout and does it.
+    worker_factory(queue_a, f"a2-{run}")
+    wait_for(lambda: count(slow, "done") == 1, 60, "the restarted worker did the killed worker's task")
+    time.sleep(VISIBILITY_TIMEOUT + 3)  # no second redelivery after it was acknowledged
+    assert count(slow, "done") == 1
+    assert count(slow, "started") == 2
+    assert [w.split("@")[0] for w in workers(slow)] == [f"a-{run}", f"a2-{run}"]
+    store.delete(*[k for key in (slow, f"{run}-{queue_a}", f"{run}-{queue_b}") for k in probe_keys(key).values()])

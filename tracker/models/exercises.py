@@ -1,0 +1,182 @@
+"""Programming exercises (loaded from the grader's bundles) and learners' graded submissions.
+
+An Exercise row holds only what a learner may see (the bundle's public view: statement, starter,
+signature, limits, case counts). The reference solution and the hidden expected outputs stay in the
+bundle folder on disk, read by the grader in the worker and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .base import TimeStampedModel
+from .curriculum import Item, Tag, Track, slug_validator
+
+VERDICTS = ("AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "IE")
+
+
+class ExerciseDifficulty(models.TextChoices):
+    EASY = "easy", "Easy"
+    MEDIUM = "medium", "Medium"
+    HARD = "hard", "Hard"
+
+
+class Verdict(models.TextChoices):
+    """The grader's verdicts (grader.results.Verdict), as stored."""
+
+    AC = "AC", "Accepted"
+    WA = "WA", "Wrong answer"
+    TLE = "TLE", "Time limit exceeded"
+    MLE = "MLE", "Memory limit exceeded"
+    OLE = "OLE", "Output limit exceeded"
+    RE = "RE", "Runtime error"
+    CE = "CE", "Compile error"
+    IE = "IE", "Internal error"
+
+
+class Exercise(TimeStampedModel):
+    """A coding exercise: the public part of a grader bundle (fixtures/exercises/<slug>/), kept in step by
+    `manage.py seed`. The bundle itself is read when grading."""
+
+    Difficulty = ExerciseDifficulty
+
+    slug = models.CharField(max_length=80, unique=True, validators=[slug_validator])
+    title = models.CharField(max_length=300)
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="exercises")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="exercises")
+    difficulty = models.CharField(max_length=10, choices=ExerciseDifficulty.choices)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="exercises")
+    statement_md = models.TextField("statement (markdown)")
+    starter = models.TextField("starter code")
+    entry_point = models.CharField(max_length=100)
+    signature = models.CharField(max_length=500)
+    time_limit_s = models.FloatField("CPU time limit per case (s)")
+    memory_limit_mb = models.PositiveIntegerField()
+    visible_cases = models.PositiveSmallIntegerField(default=0)
+    hidden_cases = models.PositiveSmallIntegerField(default=0)
+    max_score = models.FloatField(default=0)
+    is_published = models.BooleanField(
+        "published", default=True, help_text="Cleared by seed when the bundle folder is gone."
+    )
+
+    class Meta:
+        ordering = ["difficulty", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(difficulty__in=ExerciseDifficulty.values), name="exercise_difficulty_valid"
+            ),
+            models.CheckConstraint(condition=Q(time_limit_s__gt=0), name="exercise_time_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:exercise", kwargs={"slug": self.slug})
+
+    @property
+    def bundle_path(self) -> Path:
+        return Path(settings.EXERCISES_DIR) / self.slug
+
+
+class SubmissionKind(models.TextChoices):
+    RUN = "run", "Run the examples"
+    SUBMIT = "submit", "Submit"
+
+
+class SubmissionStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    ERROR = "error", "Grader error"
+
+
+class Submission(TimeStampedModel):
+    """A learner's code for an exercise, graded by a worker in the sandbox.
+
+    State changes are guarded updates (`filter(pk=..., status=old).update(status=new)`): queued → running
+    (the worker's claim, `started_at` is its token) → done, or error when the grader itself kept failing.
+    A re-grade puts a finished submission back to queued.
+    """
+
+    Kind = SubmissionKind
+    Status = SubmissionStatus
+    Verdict = Verdict
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="submissions")
+    code = models.TextField()
+    kind = models.CharField(max_length=10, choices=SubmissionKind.choices, default=SubmissionKind.SUBMIT)
+    status = models.CharField(max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED)
+    verdict = models.CharField(max_length=3, choices=Verdict.choices, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(default=0)
+    message = models.TextField(blank=True, help_text="A compile error, or why grading failed.")
+    time_ms = models.FloatField("total CPU time (ms)", null=True, blank=True)
+    memory_kb = models.PositiveIntegerField("peak memory (KB)", null=True, blank=True)
+    sandboxed = models.BooleanField(default=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker claimed it.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("regrade_submission", "Can re-grade submissions")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SubmissionKind.values), name="submission_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"),
+            models.CheckConstraint(condition=Q(verdict="") | Q(verdict__in=VERDICTS), name="submission_verdict_valid"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0), name="submission_score_positive"),
+        ]
+        indexes = [
+            # The per-learner rate limit, the history and the best scores read a learner's submissions by time.
+            models.Index(fields=["user", "created_at"], name="submission_user_created_idx"),
+            # The exercise page's history and best score read a learner's submissions of one exercise.
+            models.Index(fields=["user", "exercise", "created_at"], name="submission_user_exercise_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"#{self.pk} {self.user} · {self.exercise_id} ({self.status}{' ' + self.verdict if self.verdict else ''})"
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (SubmissionStatus.DONE, SubmissionStatus.ERROR)
+
+
+class SubmissionCaseResult(models.Model):
+    """One test case's outcome. Hidden cases keep only verdict, points, time and memory: never a message
+    or a diff, which could carry the hidden input or expected output (a constraint holds that)."""
+
+    Verdict = Verdict
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="results")
+    case = models.CharField(max_length=40)
+    position = models.PositiveSmallIntegerField(default=0)
+    visible = models.BooleanField()
+    verdict = models.CharField(max_length=3, choices=Verdict.choices)
+    points = models.FloatField(default=0)
+    max_points = models.FloatField(default=0)
+    time_ms = models.FloatField(null=True, blank=True)
+    memory_kb = models.PositiveIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    diff = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["submission", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "case"], name="submission_case_result_unique"),
+            models.CheckConstraint(condition=Q(verdict__in=VERDICTS), name="submission_case_verdict_valid"),
+            models.CheckConstraint(
+                condition=Q(visible=True) | Q(message="", diff=""), name="submission_case_hidden_has_no_details"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"submission {self.submission_id} case {self.case}: {self.verdict}"

@@ -1,0 +1,319 @@
+"""A learner's data as one JSON document: everything they own, to keep or to move to another server.
+
+Curated content (tracks, items, skills, exercises, feeds) is not copied: the document names it by natural keys
+(a track's slug and an item's key, a skill's key, an exercise's slug, a feed's URL), which every server that
+ran `manage.py seed` shares. The learner's own tracks travel whole, with their items. Row ids never appear.
+`tracker/services/data_import.py` reads the document back; the two share the field lists below.
+
+The document (format FORMAT, version VERSION):
+
+    {"format": ..., "version": 1, "exported_at": ..., "user": {...}, "profile": {...},
+     "own_tracks": [{..., "items": [...]}], "enrollments": [...], "progress": [...], "plan_entries": [...],
+     "review_cards": [...], "review_logs": [...], "reading_queue": [...], "deadlines": [...],
+     "vacations": [...], "skill_assessments": [...], "feed_subscriptions": [...], "submissions": [...]}
+
+A track is named as {"track": slug, "own": bool}; an item as {"track": slug, "own": bool, "item": key}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model, Prefetch
+from django.utils import timezone
+
+from tracker.models import (
+    Deadline,
+    Enrollment,
+    FeedSubscription,
+    Item,
+    PlanEntry,
+    Progress,
+    ReadingQueueEntry,
+    ReviewCard,
+    ReviewLog,
+    SkillAssessment,
+    StudyProfile,
+    Submission,
+    Track,
+    User,
+    Vacation,
+)
+
+FORMAT = "brainqueue-user-data"
+VERSION = 1
+
+# Plain fields of each section, by type: "str", "int", "float", "bool", "date", "datetime", "json";
+# a trailing "?" allows null. References to other rows are written and read by the code around them.
+FIELDS: dict[str, dict[str, str]] = {
+    "user": {"email": "str", "first_name": "str", "last_name": "str", "date_joined": "datetime"},
+    "profile": {
+        "time_zone": "str",
+        "parallel_limit": "int",
+        "daily_minutes": "int",
+        "rest_weekdays": "json",
+        "reminder_hour": "int",
+        "reminders_enabled": "bool",
+        "language": "str",
+        "deadline_reminder_days": "json",
+        "plan_built_on": "date?",
+    },
+    "own_tracks": {
+        "slug": "str",
+        "kind": "str",
+        "title": "str",
+        "title_en": "str",
+        "summary": "str",
+        "source_url": "str",
+        "is_published": "bool",
+        "notes": "str",
+    },
+    "items": {
+        "key": "str",
+        "position": "int",
+        "kind": "str",
+        "title": "str",
+        "title_en": "str",
+        "url": "str",
+        "estimated_minutes": "int",
+        "difficulty": "str",
+        "external_id": "str",
+    },
+    "enrollments": {
+        "priority": "int",
+        "status": "str",
+        "pace_unit": "str",
+        "pace_per_day": "int",
+        "start_date": "date",
+        "target_date": "date?",
+        "projected_finish_date": "date?",
+    },
+    "progress": {
+        "status": "str",
+        "started_at": "datetime?",
+        "done_at": "datetime?",
+        "note": "str",
+        "time_spent_minutes": "int",
+    },
+    "plan_entries": {
+        "date": "date",
+        "end_date": "date?",
+        "kind": "str",
+        "status": "str",
+        "origin": "str",
+        "minutes": "int",
+        "position": "int",
+    },
+    "review_cards": {
+        "due": "datetime",
+        "state": "int",
+        "step": "int?",
+        "stability": "float?",
+        "difficulty": "float?",
+        "last_review": "datetime?",
+        "reps": "int",
+    },
+    "review_logs": {"rating": "int", "reviewed_at": "datetime", "duration_seconds": "int?"},
+    "reading_queue": {
+        "title": "str",
+        "url": "str",
+        "position": "int",
+        "status": "str",
+        "added_at": "datetime",
+        "read_at": "datetime?",
+        "summary": "str",
+    },
+    "deadlines": {
+        "key": "str",
+        "title": "str",
+        "title_en": "str",
+        "kind": "str",
+        "due_at": "datetime",
+        "time_zone": "str",
+        "url": "str",
+    },
+    "vacations": {"start_date": "date", "end_date": "date", "label": "str"},
+    "skill_assessments": {"level": "int"},
+    "feed_subscriptions": {"add_to_reading_queue": "bool", "daily_cap": "int"},
+    "submissions": {
+        "code": "str",
+        "kind": "str",
+        "status": "str",
+        "verdict": "str",
+        "score": "float?",
+        "max_score": "float",
+        "message": "str",
+        "time_ms": "float?",
+        "memory_kb": "int?",
+        "sandboxed": "bool",
+        "attempts": "int",
+        "started_at": "datetime?",
+        "finished_at": "datetime?",
+        "created_at": "datetime",
+    },
+    "results": {
+        "case": "str",
+        "position": "int",
+        "visible": "bool",
+        "verdict": "str",
+        "points": "float",
+        "max_points": "float",
+        "time_ms": "float?",
+        "memory_kb": "int?",
+        "message": "str",
+        "diff": "str",
+    },
+}
+
+# Every model with a foreign key to the user, by where its rows go (tests/tracker/services/test_data_export.py
+# fails when a model is in neither map, so a new one cannot be forgotten).
+EXPORTED = {
+    "tracker.StudyProfile": "profile",
+    "tracker.Track": "own_tracks (with their items)",
+    "tracker.Enrollment": "enrollments",
+    "tracker.Progress": "progress",
+    "tracker.PlanEntry": "plan_entries",
+    "tracker.ReviewCard": "review_cards",
+    "tracker.ReviewLog": "review_logs",
+    "tracker.ReadingQueueEntry": "reading_queue",
+    "tracker.Deadline": "deadlines (the learner's own)",
+    "tracker.Vacation": "vacations",
+    "tracker.SkillAssessment": "skill_assessments",
+    "tracker.FeedSubscription": "feed_subscriptions",
+    "tracker.Submission": "submissions (with their case results)",
+}
+EXCLUDED = {
+    "tracker.ReminderDelivery": "a log of reminder e-mails sent, kept so none goes twice; it means nothing on "
+    "another server, and account deletion removes it",
+    "api.ApiToken": "device sign-ins: only digests of secrets are stored, and a device signs in again anywhere",
+    "api.IdempotencyKey": "a 24-hour cache of API responses for retried requests",
+    "admin.LogEntry": "the admin's record of what staff changed, not the learner's data",
+}
+
+
+def dump_value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind.startswith("datetime"):
+        return value.astimezone(dt.UTC).isoformat()
+    if kind.startswith("date"):
+        return value.isoformat()
+    return value
+
+
+def dump_fields(obj: Model, section: str) -> dict[str, Any]:
+    return {name: dump_value(getattr(obj, name), kind) for name, kind in FIELDS[section].items()}
+
+
+def track_ref(track: Track) -> dict[str, Any]:
+    return {"track": track.slug, "own": track.owner_id is not None}
+
+
+def item_ref(item: Item) -> dict[str, Any]:
+    return {**track_ref(item.track), "item": item.key}
+
+
+def _sorted(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A stable order that does not depend on row ids, so two exports of the same state are equal."""
+    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True, ensure_ascii=False))
+
+
+def user_data_export(*, user: User) -> dict[str, Any]:
+    """Everything `user` owns, as a JSON-ready dict (see the module docstring). About fifteen queries,
+    whatever the amount of data."""
+    profile = StudyProfile.objects.filter(user=user).first() or StudyProfile(user=user)
+    own_tracks = []
+    tracks = Track.objects.filter(owner=user).order_by("slug")
+    items = Item.objects.select_related("parent").prefetch_related("tags").order_by("position", "key")
+    for track in tracks.prefetch_related("tags", Prefetch("items", queryset=items)):
+        own_tracks.append(
+            {
+                **dump_fields(track, "own_tracks"),
+                "tags": sorted(tag.slug for tag in track.tags.all()),
+                "items": [
+                    {
+                        **dump_fields(item, "items"),
+                        "parent": item.parent.key if item.parent else None,
+                        "tags": sorted(tag.slug for tag in item.tags.all()),
+                    }
+                    for item in track.items.all()
+                ],
+            }
+        )
+    item_related = ("item__track",)
+    submissions = (
+        Submission.objects.filter(user=user)
+        .select_related("exercise")
+        .prefetch_related("results")
+        .order_by("created_at", "id")
+    )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": dump_value(timezone.now(), "datetime"),
+        "user": {"username": user.username, **dump_fields(user, "user")},
+        "profile": dump_fields(profile, "profile"),
+        "own_tracks": own_tracks,
+        "enrollments": _sorted(
+            {**track_ref(e.track), **dump_fields(e, "enrollments")}
+            for e in Enrollment.objects.filter(user=user).select_related("track")
+        ),
+        "progress": _sorted(
+            {**item_ref(p.item), **dump_fields(p, "progress")}
+            for p in Progress.objects.filter(user=user).select_related(*item_related)
+        ),
+        "plan_entries": _sorted(
+            {
+                **item_ref(p.item),
+                "enrollment": track_ref(p.enrollment.track) if p.enrollment else None,
+                **dump_fields(p, "plan_entries"),
+            }
+            for p in PlanEntry.objects.filter(user=user).select_related(*item_related, "enrollment__track")
+        ),
+        "review_cards": _sorted(
+            {**item_ref(c.item), **dump_fields(c, "review_cards")}
+            for c in ReviewCard.objects.filter(user=user).select_related(*item_related)
+        ),
+        "review_logs": _sorted(
+            {**item_ref(r.item), **dump_fields(r, "review_logs")}
+            for r in ReviewLog.objects.filter(user=user).select_related(*item_related)
+        ),
+        "reading_queue": [
+            {
+                "item": item_ref(r.item) if r.item else None,
+                "post": {"feed": r.post.feed.url, "guid_hash": r.post.guid_hash} if r.post else None,
+                **dump_fields(r, "reading_queue"),
+            }
+            for r in ReadingQueueEntry.objects.filter(user=user)
+            .select_related(*item_related, "post__feed")
+            .order_by("position", "added_at", "title", "url")
+        ],
+        "deadlines": _sorted(
+            {"track": track_ref(d.track) if d.track else None, **dump_fields(d, "deadlines")}
+            for d in Deadline.objects.filter(owner=user).select_related("track")
+        ),
+        "vacations": _sorted(dump_fields(v, "vacations") for v in Vacation.objects.filter(user=user)),
+        "skill_assessments": _sorted(
+            {"skill": a.skill.key, **dump_fields(a, "skill_assessments")}
+            for a in SkillAssessment.objects.filter(user=user).select_related("skill")
+        ),
+        "feed_subscriptions": _sorted(
+            {"feed": s.feed.url, "feed_title": s.feed.title, **dump_fields(s, "feed_subscriptions")}
+            for s in FeedSubscription.objects.filter(user=user).select_related("feed")
+        ),
+        "submissions": [
+            {
+                "exercise": s.exercise.slug,
+                **dump_fields(s, "submissions"),
+                "results": [dump_fields(r, "results") for r in sorted(s.results.all(), key=lambda r: r.position)],
+            }
+            for s in submissions
+        ],
+    }
+
+
+def user_data_filename(*, user: User, today: dt.date | None = None) -> str:
+    return f"brainqueue-{user.username}-{(today or timezone.now().date()).isoformat()}.json"
