@@ -41,9 +41,10 @@ def enrollments_with_progress(*, user: User) -> QuerySet[Enrollment]:
         .annotate(
             total_items=_count(leaf_items().filter(track=OuterRef("track_id")), "track"),
             done_items=_count(
+                # Leaves only, like the total: a chapter is done through its sections.
                 Progress.objects.filter(
                     user=OuterRef("user_id"), item__track=OuterRef("track_id"), status__in=FINISHED_STATUSES
-                ),
+                ).filter(~Exists(Item.objects.filter(parent=OuterRef("item_id")))),
                 "user",
             ),
         )

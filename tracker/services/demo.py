@@ -103,23 +103,30 @@ def _fill_demo_learner(learner: User, demo: dict[str, Any]) -> None:
             target_date=day(raw["target"]) if "target" in raw else None,
         )
         items = {i.key: i for i in Item.objects.filter(track=track)}
+        children: dict[int, list[Item]] = {}
+        for item in items.values():
+            if item.parent_id is not None:
+                children.setdefault(item.parent_id, []).append(item)
         start = day(raw["start"])
-        progress = []
+        progress: dict[int, Progress] = {}
         for done in raw.get("done", []):
             key, on = (done, start) if isinstance(done, str) else (done["item"], day(done.get("on", raw["start"])))
             # An evening study session on the day the source plan ticked the item off.
             done_at = dt.datetime.combine(on, dt.time(20, 0), tzinfo=zone)
-            progress.append(
-                Progress(
-                    user=learner,
-                    item=items[key],
-                    status=Progress.Status.DONE,
-                    started_at=done_at - dt.timedelta(minutes=items[key].estimated_minutes),
-                    done_at=done_at,
-                    time_spent_minutes=items[key].estimated_minutes,
+            # A ticked day of the source plan (a group) means every problem under it was done that day.
+            for item in _with_descendants(items[key], children):
+                progress.setdefault(
+                    item.pk,
+                    Progress(
+                        user=learner,
+                        item=item,
+                        status=Progress.Status.DONE,
+                        started_at=done_at - dt.timedelta(minutes=item.estimated_minutes),
+                        done_at=done_at,
+                        time_spent_minutes=item.estimated_minutes,
+                    ),
                 )
-            )
-        Progress.objects.bulk_create(progress)
+        Progress.objects.bulk_create(progress.values())
     slugs = set(tracks)
     for index, raw in enumerate(demo.get("deadlines", [])):
         spec_ = deadline_spec("demo.yaml", f"deadlines[{index}]", raw, slugs)
@@ -138,3 +145,13 @@ def _fill_demo_learner(learner: User, demo: dict[str, Any]) -> None:
         ReadingQueueEntry.objects.create(
             user=learner, item=Item.objects.get(track=tracks[slug], key=key), position=position
         )
+
+
+def _with_descendants(item: Item, children: dict[int, list[Item]]) -> list[Item]:
+    """The item and everything under it, in no particular order."""
+    found, stack = [], [item]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current.pk, []))
+    return found

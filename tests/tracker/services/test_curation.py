@@ -190,9 +190,20 @@ def test_the_demo_learner_follows_the_daily_list_of_the_source_plan():
     enrolled = list(Enrollment.objects.filter(user=learner).order_by("priority").values_list("track__slug", flat=True))
     assert enrolled == [e["track"] for e in demo["enrollments"]]
     assert learner.study_profile.parallel_limit == 5
-    ticked = sum(len(e.get("done", [])) for e in demo["enrollments"])
-    assert ticked > 0
-    assert Progress.objects.filter(user=learner, status=Progress.Status.DONE).count() == ticked
+    ticked = {
+        (e["track"], d if isinstance(d, str) else d["item"]) for e in demo["enrollments"] for d in e.get("done", [])
+    }
+    assert ticked
+    # A ticked group (a LeetCode day) means the problems under it were done too; nothing else is done.
+    expected = set()
+    for slug, key in ticked:
+        stack = [Item.objects.get(track__slug=slug, track__owner=None, key=key)]
+        while stack:
+            item = stack.pop()
+            expected.add(item.pk)
+            stack.extend(item.children.all())
+    done = set(Progress.objects.filter(user=learner, status=Progress.Status.DONE).values_list("item_id", flat=True))
+    assert done == expected and len(expected) > len(ticked)
     assert Deadline.objects.filter(owner=learner).count() == len(demo.get("deadlines", []))
     assert ReadingQueueEntry.objects.filter(user=learner).count() == len(demo.get("reading", []))
 
