@@ -190,9 +190,3 @@ def test_vacations_and_api_tokens_on_settings(learner_client):
     assert not api_tokens_for(user=learner).exists()
     other = UserFactory()
     assert client.post(reverse("frontend:token-revoke", args=[token.pk + 1000 + other.pk])).status_code == 404
-
-
-def test_the_calendar_link_is_not_offered_yet(learner_client):
-    _, client = learner_client
-    page = client.get(reverse("frontend:settings")).content.decode()
-    assert "Coming: a private calendar link" in page and ".ics" not in page
