@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ import redis
 from django.conf import settings
 
 from config.celery_app import app
-from tests.tracker.test_worker import database_url_of_the_test_database
+from tests.workers import start_worker, stop_worker, wait_for, worker_env
 from tracker.services.probes import probe_keys
 from tracker.tasks import probe_sleep
 
@@ -57,61 +56,16 @@ def test_the_gpu_queue_is_reserved_and_make_run_consumes_every_other_queue():
 @pytest.fixture
 def worker_factory(redis_url: str) -> Iterator[Callable[[str, str], subprocess.Popen[str]]]:
     started: list[subprocess.Popen[str]] = []
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url_of_the_test_database(),
-        "REDIS_URL": redis_url,
-        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-    }
+    env = worker_env(redis_url, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
 
     def start(queue: str, name: str) -> subprocess.Popen[str]:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "solo",
-                "--queues",
-                queue,
-                "--hostname",
-                f"{name}@%h",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        worker = start_worker(queue, env, hostname=name, extra=("--without-heartbeat",), capture=False)
         started.append(worker)
         return worker
 
     yield start
     for worker in started:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-
-
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not happen within {seconds} s")
+        stop_worker(worker)
 
 
 @pytest.mark.services
@@ -138,13 +92,13 @@ def test_workers_run_only_their_queues_and_a_killed_workers_task_is_done_once_by
     for queue in (queue_a, queue_b):
         probe_sleep.apply_async(kwargs={"key": f"{run}-{queue}"}, queue=queue)
     for queue, name in ((queue_a, "a"), (queue_b, "b")):
-        wait_for(lambda q=queue: count(f"{run}-{q}", "done") == 1, 90, f"the probe on {queue} ran")
+        wait_for(lambda q=queue: count(f"{run}-{q}", "done") == 1, None, f"run the probe on {queue}", 90)
         assert [w.split("@")[0] for w in workers(f"{run}-{queue}")] == [f"{name}-{run}"]
 
     # A slow task on queue A; worker A is killed while it runs it.
     slow = f"{run}-slow"
     probe_sleep.apply_async(kwargs={"key": slow, "seconds": 4}, queue=queue_a)
-    wait_for(lambda: count(slow, "started") == 1, 30, "worker A started the slow task")
+    wait_for(lambda: count(slow, "started") == 1, None, "start the slow task (worker A)", 30)
     os.kill(worker_a.pid, signal.SIGKILL)
     worker_a.wait(timeout=10)
     time.sleep(5)  # longer than the task: had it survived, it would be done now
@@ -152,7 +106,7 @@ def test_workers_run_only_their_queues_and_a_killed_workers_task_is_done_once_by
 
     # A new worker on queue A gets the unacknowledged task back after the visibility timeout and does it.
     worker_factory(queue_a, f"a2-{run}")
-    wait_for(lambda: count(slow, "done") == 1, 60, "the restarted worker did the killed worker's task")
+    wait_for(lambda: count(slow, "done") == 1, None, "do the killed worker's task (restarted worker)", 60)
     time.sleep(VISIBILITY_TIMEOUT + 3)  # no second redelivery after it was acknowledged
     assert count(slow, "done") == 1
     assert count(slow, "started") == 2

@@ -3,12 +3,7 @@ broker, fetch from the local server into the real PostgreSQL, twice; the second 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,23 +11,13 @@ from django.utils import timezone
 
 from tests.tracker.feeds.factories import FeedFactory, FeedSubscriptionFactory
 from tests.tracker.feeds.server import FeedServer, Reply, rss2_posts
-from tests.tracker.test_worker import database_url_of_the_test_database
+from tests.workers import start_worker, stop_worker, wait_for, worker_env
 from tracker.models import Feed, FeedPost, ReadingQueueEntry
 from tracker.tasks import feeds_dispatch
 
 ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
-
-
-def wait_for(condition: Callable[[], bool], worker: subprocess.Popen[str], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        assert worker.poll() is None, worker.stdout.read() if worker.stdout else "worker exited"
-        time.sleep(0.3)
-    pytest.fail(f"the worker did not {what} in {seconds} s")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,20 +31,13 @@ def test_a_real_worker_fetches_feeds_twice_and_the_second_round_adds_nothing(
         feed = FeedFactory(url=feed_server.url(f"/e2e-{n}.xml"), next_fetch_at=timezone.now())
         FeedSubscriptionFactory(feed=feed)
         feeds.append(feed)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url_of_the_test_database(),
-        "REDIS_URL": redis_url,
-        "FEEDS_QUEUE": queue,  # where the worker's dispatcher routes the fetch batches
-        "FEEDS_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
-        "FEEDS_TOTAL_TIMEOUT": "5",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--queues", queue,
-         "--hostname", f"{queue}@%h", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    env = worker_env(
+        redis_url,
+        FEEDS_QUEUE=queue,  # where the worker's dispatcher routes the fetch batches
+        FEEDS_ALLOWED_PRIVATE_HOSTS="127.0.0.1",
+        FEEDS_TOTAL_TIMEOUT="5",
+    )
+    worker = start_worker(queue, env)
     ids = [f.pk for f in feeds]
     try:
         feeds_dispatch.apply_async(queue=queue)
@@ -83,6 +61,5 @@ def test_a_real_worker_fetches_feeds_twice_and_the_second_round_adds_nothing(
         sent = [headers for path, headers in feed_server.requests if path.startswith("/e2e-")]
         assert len(sent) == 6 and all(h.get("If-None-Match", "").startswith('"e2e-') for h in sent[3:])
     finally:
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0]
+        output = stop_worker(worker)
     assert "tracker.tasks.feeds_fetch_batch" in output and "succeeded" in output

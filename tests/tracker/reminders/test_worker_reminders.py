@@ -5,12 +5,8 @@ and a copy of every batch, send nothing more."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,23 +15,13 @@ from django.utils import timezone
 
 from tests.factories import DeadlineFactory
 from tests.tracker.reminders.conftest import SmtpServer, make_learner
-from tests.tracker.test_worker import database_url_of_the_test_database
+from tests.workers import start_worker, stop_worker, wait_for, worker_env
 from tracker.models import ReminderDelivery, StudyProfile
 from tracker.tasks import reminders_dispatch, reminders_send_batch
 
 ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
-
-
-def wait_for(condition: Callable[[], bool], worker: subprocess.Popen[str], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        assert worker.poll() is None, worker.stdout.read() if worker.stdout else "worker exited"
-        time.sleep(0.3)
-    pytest.fail(f"the worker did not {what} in {seconds} s")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,22 +34,16 @@ def test_a_real_worker_sends_each_reminder_once_through_smtp(postgres: None, red
         StudyProfile.objects.filter(user=user).update(next_reminder_at=now - dt.timedelta(minutes=1))
         users.append(user)
     DeadlineFactory(owner=users[0], title_en="Paper due", due_at=now + dt.timedelta(hours=20))
-    env = {
-        **os.environ,
+    env = worker_env(
+        redis_url,
         # The local settings send through EMAIL_URL (the test settings keep mail in memory).
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DATABASE_URL": database_url_of_the_test_database(),
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": f"smtp://{smtp_server.host}:{smtp_server.port}",
-        "EMAIL_QUEUE": queue,  # where the worker's dispatcher routes the send batches
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--queues", queue,
-         "--hostname", f"{queue}@%h", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        EMAIL_URL=f"smtp://{smtp_server.host}:{smtp_server.port}",
+        EMAIL_QUEUE=queue,  # where the worker's dispatcher routes the send batches
+    )
+    worker = start_worker(queue, env)
     try:
         reminders_dispatch.apply_async(queue=queue)
         wait_for(lambda: ReminderDelivery.objects.filter(status="sent").count() == 4, worker, "send the reminders")
@@ -78,8 +58,7 @@ def test_a_real_worker_sends_each_reminder_once_through_smtp(postgres: None, red
         time.sleep(3)
         assert worker.poll() is None
     finally:
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0]
+        output = stop_worker(worker)
     assert "tracker.tasks.reminders_send_batch" in output and "succeeded" in output
     assert sorted(e.rcpt_tos[0] for e in smtp_server.handler.envelopes) == sorted(u.email for u in users)
     messages = {m["To"]: m for m in smtp_server.handler.messages()}
