@@ -114,15 +114,13 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> list[dict[str, Any]]:
-    """Time every size, print the table and return its rows for another runner to collect."""
-    rows = [time_size(scale) for scale in SCALES]
+    """Time every size and return the rows; bench/run.py prints them as a table."""
+    return [time_size(scale) for scale in SCALES]
+
+
+if __name__ == "__main__":
     print(
         f"build_plan: {TRACKS} tracks, horizon {HORIZON_DAYS} days, one review per ten items, "
         f"best of {RUNS} runs (forecast simulated to the end of every track)\n"
     )
-    print(markdown_table(rows))
-    return rows
-
-
-if __name__ == "__main__":
-    main()
+    print(markdown_table(main()))
