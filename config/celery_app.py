@@ -1,6 +1,7 @@
 """The Celery application. Settings come from Django's settings under the CELERY_ prefix."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -12,7 +13,5 @@ app.autodiscover_tasks()
 
 if app.conf.broker_url == "filesystem://":
     # kombu's filesystem transport expects its folders to exist.
-    from pathlib import Path
-
     for key in ("data_folder_in", "processed_folder", "control_folder"):
         Path(app.conf.broker_transport_options[key]).mkdir(parents=True, exist_ok=True)

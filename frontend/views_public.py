@@ -11,10 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from tracker.links import unsubscribe_token_user
 from tracker.selectors.reminders import calendar_profile_by_token
 from tracker.services.calendar_feed import learner_calendar_ics, public_calendar_ics
-from tracker.services.reminders import reminders_unsubscribe, unsubscribe_token_user
-from tracker.services.users import study_profile_ensure
+from tracker.services.users import reminders_unsubscribe, study_profile_ensure
 
 UNSUBSCRIBE_TEMPLATE = "frontend/public/unsubscribe.html"
 

@@ -5,3 +5,6 @@ class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Study tracker"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tracker import tasks  # noqa: F401 -- registers the tasks that services look up by name (tracker.jobs)

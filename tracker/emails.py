@@ -17,9 +17,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tracker.links import site_host, unsubscribe_url
 from tracker.models import Deadline, ReminderDelivery, StudyProfile, User
 from tracker.selectors.reminders import ReminderDigest
-from tracker.services.reminders import site_host, unsubscribe_url
 
 # How many reviews and overdue items the daily e-mail lists by name; the rest are counted.
 LISTED = 10

@@ -1,4 +1,13 @@
-"""Celery tasks: thin wrappers that load rows and call a service."""
+"""Celery tasks: thin wrappers that load rows and call a service.
+
+Tasks sit above the services, like views: this module imports the services it wraps, at the top. A
+service that queues a task (a dispatcher's batches, a submission's grading) does not import this module
+back; it looks the task up by name in Celery's registry (`tracker.jobs.tracker_task`), the name being the
+task's public contract anyway (CELERY_TASK_ROUTES, the beat schedules). That keeps the import graph
+acyclic, which import-linter checks, instead of hiding a cycle behind imports inside functions; and each
+service call here stays typed. TrackerConfig.ready imports this module, so every task is registered
+before a service asks for one.
+"""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from frontend.views.common import back, is_htmx, learner, parse_int
+from frontend.views.tracks import track_item_fragment
 from tracker import selectors
 from tracker.models import Item, PlanEntry, Progress, User
 from tracker.services.planning import plan_ensure_current
@@ -119,7 +120,5 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not is_htmx(request):
         return back(request, "frontend:home", ok=ok, error=error)
     if request.POST.get("from") == "track":
-        from frontend.views.tracks import track_item_fragment
-
         return track_item_fragment(request, user, item, flash=ok, flash_error=error)
     return render(request, "frontend/_today.html", today_context(user, flash=ok, flash_error=error))

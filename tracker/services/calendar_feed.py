@@ -21,9 +21,9 @@ from django.utils import timezone, translation
 from icalendar import Alarm, Calendar, Event
 
 from tracker.emails import deadline_title
+from tracker.links import site_host
 from tracker.models import Deadline, PlanEntry, StudyProfile, User
 from tracker.selectors.reminders import calendar_deadlines, calendar_plan_entries
-from tracker.services.reminders import site_host
 from tracker.services.users import study_profile_ensure
 
 PRODID = "-//Brainqueue//Study plan//EN"

@@ -39,6 +39,7 @@ from tracker.models import (
     Vacation,
 )
 from tracker.services.data_export import FIELDS, FORMAT, VERSION
+from tracker.services.reminders import reminder_schedule
 
 SECTION_MODELS: dict[str, type[Model]] = {
     "user": User,
@@ -255,8 +256,6 @@ def _create_user(doc: dict[str, Any], username: str, email: str | None) -> User:
 def user_data_import(*, data: dict[str, Any], username: str, email: str | None = None) -> User:
     """Creates the account `username` with everything in `data`, or raises DataImportError and creates
     nothing. The account has no usable password until the learner resets it (the e-mail is restored)."""
-    from tracker.services.reminders import reminder_schedule
-
     doc = _check_header(data)
     user = _create_user(doc, username, email)
     profile = StudyProfile(user=user, **_read_fields(doc.get("profile"), "profile", "profile"))

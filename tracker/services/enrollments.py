@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from tracker.models import Enrollment, Track, User
+from tracker.services.planning import plan_rebuild
 
 
 class EnrollmentError(Exception):
@@ -36,8 +37,6 @@ def enrollment_create(
     if priority is None:
         highest = Enrollment.objects.filter(user=user).aggregate(m=Max("priority"))["m"]
         priority = (highest or 0) + 1
-    from tracker.services.planning import plan_rebuild
-
     enrollment = Enrollment.objects.create(
         user=user,
         track=track,
@@ -68,8 +67,6 @@ def enrollment_update(
 ) -> Enrollment:
     """Changes an enrolment and re-plans from today: pausing a track frees its slot for the next one
     by priority, a new priority or pace reorders the days ahead."""
-    from tracker.services.planning import plan_rebuild
-
     changes: dict[str, object] = {
         "priority": priority,
         "status": status,
@@ -94,8 +91,6 @@ def enrollment_update(
 @transaction.atomic
 def enrollment_delete(*, enrollment: Enrollment) -> None:
     """Leaves a track: its future plan entries go, progress and history stay (re-enrolling finds them)."""
-    from tracker.services.planning import plan_rebuild
-
     user = enrollment.user
     enrollment.delete()
     plan_rebuild(user=user)

@@ -26,6 +26,7 @@ from grader.results import GradeResult
 from grader.results import Verdict as GraderVerdict
 from grader.run import SubmissionTooLarge, grade, validate_submission
 from grader.sandbox import SandboxConfig
+from tracker.jobs import tracker_task
 from tracker.models import Exercise, Item, Submission, SubmissionCaseResult, Tag, Track, User
 
 logger = logging.getLogger(__name__)
@@ -212,14 +213,13 @@ def submission_create(*, user: User, exercise: Exercise, code: str, kind: str = 
 
 def submission_enqueue(*, submission: Submission) -> None:
     """Queues the grading task once the current transaction commits, with time limits from the bundle."""
-    from tracker.tasks import grade_submission  # the tasks module imports this one
-
     try:
         bundle = exercise_bundle(exercise=submission.exercise)
         soft, hard = grading_time_limits(bundle, visible_only=submission.kind == Submission.Kind.RUN)
     except (BundleError, OSError):
         soft, hard = MAX_SOFT_LIMIT_S, MAX_SOFT_LIMIT_S + HARD_LIMIT_EXTRA_S  # the task records the IE
     pk = submission.pk
+    grade_submission = tracker_task("grade_submission")
     transaction.on_commit(lambda: grade_submission.apply_async(args=(pk,), soft_time_limit=soft, time_limit=hard))
 
 

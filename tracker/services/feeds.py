@@ -28,6 +28,7 @@ from tracker.feeds.fetch import FetchConfig, FetchResult, Outcome, fetch, make_c
 from tracker.feeds.opml import OpmlError, Outline, parse_opml, render_opml
 from tracker.feeds.parse import ParsedFeed, parse_feed
 from tracker.feeds.schedule import Politeness, next_after_error, next_after_success
+from tracker.jobs import tracker_task
 from tracker.models import Feed, FeedPost, FeedSubscription, ReadingQueueEntry, User
 from tracker.models.feeds import DEFAULT_DAILY_CAP, FETCHABLE_STATUSES, FeedStatus
 
@@ -294,9 +295,7 @@ def feed_claim(*, feed: Feed, now: dt.datetime | None = None) -> bool:
 
 
 def _enqueue_fetch(feed_ids: list[int]) -> None:
-    from tracker.tasks import feeds_fetch_batch  # the tasks module imports this one
-
-    transaction.on_commit(lambda: feeds_fetch_batch.delay(feed_ids))
+    transaction.on_commit(lambda: tracker_task("feeds_fetch_batch").delay(feed_ids))
 
 
 def feeds_dispatch(*, now: dt.datetime | None = None) -> int:
@@ -461,9 +460,7 @@ def _store(
             **common, status=FeedStatus.GONE, gone_at=now, next_fetch_at=None, last_error="HTTP 410 Gone"
         )
         if feed.status != FeedStatus.GONE:
-            from tracker.tasks import feed_gone_notify  # the tasks module imports this one
-
-            transaction.on_commit(lambda: feed_gone_notify.delay(feed.pk))
+            transaction.on_commit(lambda: tracker_task("feed_gone_notify").delay(feed.pk))
         return FeedFetchOutcome(feed.pk, str(result.outcome))
 
     errors = feed.error_count + 1

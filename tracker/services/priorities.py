@@ -7,6 +7,7 @@ from typing import Literal
 from django.db import transaction
 
 from tracker.models import Enrollment
+from tracker.services.planning import plan_rebuild
 
 
 class PriorityError(Exception):
@@ -17,8 +18,6 @@ class PriorityError(Exception):
 def enrollment_move(*, enrollment: Enrollment, direction: Literal["up", "down"]) -> Enrollment:
     """Moves the track one place up (more important) or down among the learner's enrolments, renumbers
     their priorities 1..n in the new order, and re-plans once. At the top (or bottom) it stays put."""
-    from tracker.services.planning import plan_rebuild
-
     if direction not in ("up", "down"):
         raise PriorityError(f"Move a track up or down, not {direction!r}.")
     ordered = list(Enrollment.objects.select_for_update().filter(user_id=enrollment.user_id).order_by("priority", "id"))

@@ -1,4 +1,4 @@
-"""Reminder e-mails: the daily one at each learner's local hour, and deadline reminders; unsubscribing.
+"""Reminder e-mails: the daily one at each learner's local hour, and deadline reminders.
 
 Exactly once, whatever happens:
 
@@ -27,23 +27,20 @@ import smtplib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from tracker.models import Deadline, Enrollment, ReminderDelivery, StudyProfile, User
+from tracker import emails
+from tracker.jobs import tracker_task
+from tracker.models import Deadline, Enrollment, ReminderDelivery, StudyProfile
 from tracker.models.reminders import DEADLINE_KIND_FOR_DAYS, ReminderKind, ReminderStatus
 from tracker.selectors.reminders import ReminderDigest, reminder_digests, vacations_by_user
 
 logger = logging.getLogger(__name__)
-
-UNSUBSCRIBE_SALT = "tracker.reminders.unsubscribe"
 
 # --- When -----------------------------------------------------------------------------------------------
 
@@ -169,9 +166,7 @@ def _claims_for(
 
 
 def _enqueue_send(delivery_ids: list[int], token: str) -> None:
-    from tracker.tasks import reminders_send_batch  # the tasks module imports this one
-
-    transaction.on_commit(lambda: reminders_send_batch.delay(delivery_ids, token))
+    transaction.on_commit(lambda: tracker_task("reminders_send_batch").delay(delivery_ids, token))
 
 
 def _batches(claimed: Sequence[tuple[int, int]], size: int) -> list[list[int]]:
@@ -257,8 +252,6 @@ def _skip(rows: Sequence[ReminderDelivery], token: str, note: str) -> None:
 
 
 def _message_for(rows: list[ReminderDelivery], digests: dict[int, ReminderDigest]) -> EmailMultiAlternatives:
-    from tracker import emails  # emails imports this module for the unsubscribe link
-
     deadline_rows = [r for r in rows if r.kind != ReminderKind.DAILY]
     digest = digests.get(rows[0].user_id)
     if digest is not None:
@@ -325,55 +318,3 @@ def reminders_send(*, delivery_ids: Sequence[int], token: str, now: dt.datetime 
             )
         raise
     return sent
-
-
-# --- Unsubscribing --------------------------------------------------------------------------------------
-
-
-def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_token_make(*, user: User) -> str:
-    """A signed, expiring token naming the learner, for the one-click unsubscribe link."""
-    return _signer().sign(str(user.pk))
-
-
-def unsubscribe_token_user(*, token: str) -> User | None:
-    """The learner a valid token names; None for a forged, altered or expired one."""
-    try:
-        value = _signer().unsign(token, max_age=settings.REMINDERS_UNSUBSCRIBE_MAX_AGE)
-    except signing.BadSignature:  # SignatureExpired is one
-        return None
-    if not value.isdigit():
-        return None
-    return User.objects.filter(pk=int(value)).first()
-
-
-def unsubscribe_url(*, user: User) -> str:
-    return str(settings.SITE_URL) + reverse("public:unsubscribe", args=[unsubscribe_token_make(user=user)])
-
-
-def reminders_unsubscribe(*, user: User) -> StudyProfile:
-    """Turns the learner's reminders off (the Settings page turns them on again)."""
-    from tracker.services.users import study_profile_update  # users imports this module
-
-    return study_profile_update(user=user, reminders_enabled=False)
-
-
-def deadline_reminder_days_set(*, user: User, days: Sequence[int]) -> StudyProfile:
-    """Chooses on which days before a deadline its reminders go out: any of 7 and 1 (none: no reminders)."""
-    from tracker.services.users import ProfileError, study_profile_ensure
-
-    chosen = sorted({int(d) for d in days}, reverse=True)
-    if any(d not in DEADLINE_KIND_FOR_DAYS for d in chosen):
-        raise ProfileError("deadline_reminder_days: choose any of 7 and 1.")
-    profile = study_profile_ensure(user=user)
-    profile.deadline_reminder_days = chosen
-    profile.save(update_fields=["deadline_reminder_days", "updated_at"])
-    return profile
-
-
-def site_host() -> str:
-    """The host of SITE_URL, for Message-IDs and calendar UIDs."""
-    return urlsplit(settings.SITE_URL).hostname or "localhost"

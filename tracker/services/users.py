@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tracker.models import StudyProfile, User
+from tracker.models.reminders import DEADLINE_KIND_FOR_DAYS
+from tracker.services.planning import plan_rebuild
+from tracker.services.reminders import reminder_schedule
 
 CURATORS_GROUP = "Curators"
 
@@ -14,8 +19,6 @@ CURATORS_GROUP = "Curators"
 @transaction.atomic
 def user_sign_up(*, username: str, email: str, password: str, time_zone: str = "UTC", language: str = "en") -> User:
     """Creates a learner with their study profile, both or neither."""
-    from tracker.services.reminders import reminder_schedule
-
     user = User.objects.create_user(username=username, email=email, password=password)
     reminder_schedule(profile=StudyProfile.objects.create(user=user, time_zone=time_zone, language=language))
     return user
@@ -45,9 +48,6 @@ class ProfileError(Exception):
 @transaction.atomic
 def study_profile_update(*, user: User, **changes: object) -> StudyProfile:
     """Saves study settings; a change that shapes the plan (limit, budget, rest days, zone) re-plans."""
-    from tracker.services.planning import plan_rebuild
-    from tracker.services.reminders import reminder_schedule
-
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ProfileError(f"Unknown settings: {', '.join(sorted(unknown))}.")
@@ -62,4 +62,20 @@ def study_profile_update(*, user: User, **changes: object) -> StudyProfile:
     profile.save()
     if PLAN_FIELDS & set(changes):
         plan_rebuild(user=user)
+    return profile
+
+
+def reminders_unsubscribe(*, user: User) -> StudyProfile:
+    """Turns the learner's reminders off (the Settings page turns them on again)."""
+    return study_profile_update(user=user, reminders_enabled=False)
+
+
+def deadline_reminder_days_set(*, user: User, days: Sequence[int]) -> StudyProfile:
+    """Chooses on which days before a deadline its reminders go out: any of 7 and 1 (none: no reminders)."""
+    chosen = sorted({int(d) for d in days}, reverse=True)
+    if any(d not in DEADLINE_KIND_FOR_DAYS for d in chosen):
+        raise ProfileError("deadline_reminder_days: choose any of 7 and 1.")
+    profile = study_profile_ensure(user=user)
+    profile.deadline_reminder_days = chosen
+    profile.save(update_fields=["deadline_reminder_days", "updated_at"])
     return profile

@@ -16,6 +16,7 @@ from tracker.models import PlanEntry, ReadingQueueEntry, ReminderDelivery, Revie
 from tracker.selectors.reminders import reminder_digests
 from tracker.selectors.today import today_bundle
 from tracker.services.reminders import reminders_dispatch, reminders_send
+from tracker.services.users import ProfileError, deadline_reminder_days_set
 
 UTC = dt.UTC
 BEFORE = dt.datetime(2026, 3, 2, 6, tzinfo=UTC)  # a Monday
@@ -167,9 +168,6 @@ def test_a_deadline_reminder_on_a_rest_day_comes_alone(queue: Queue):
 
 @pytest.mark.django_db
 def test_deadline_reminder_days_are_chosen_per_learner(queue: Queue):
-    from tracker.services.reminders import deadline_reminder_days_set
-    from tracker.services.users import ProfileError
-
     only_day_before = make_learner(now=BEFORE, hour=7)
     deadline_reminder_days_set(user=only_day_before, days=[1])
     none = make_learner(now=BEFORE, hour=7)

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.tracker.reminders.conftest import Queue, make_learner
+from tracker.links import unsubscribe_token_make, unsubscribe_token_user
 from tracker.models import StudyProfile, User
-from tracker.services.reminders import unsubscribe_token_make, unsubscribe_token_user
 from tracker.services.users import study_profile_update
 
 UTC = dt.UTC
