@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from api.services.idempotency import idempotency_keys_purge
-from api.services.tokens import api_tokens_purge_expired
+from tracker.services.tokens import api_tokens_purge_expired
 
 
 @shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)

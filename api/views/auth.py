@@ -14,10 +14,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from api.serializers import TokenCreatedSerializer, TokenCreateSerializer, TokenSerializer
-from api.services.tokens import TokenError, api_token_create, api_token_revoke, api_tokens_for
 from api.throttling import AnonThrottle, AuthThrottle, UserThrottle
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
 from tracker.models import User
+from tracker.services.tokens import TokenError, api_token_create, api_token_revoke, api_tokens_for
 
 TOKEN_EXAMPLE = {
     "id": 12,

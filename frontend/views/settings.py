@@ -20,6 +20,7 @@ from frontend.middleware import set_language_cookie
 from frontend.views.common import back, learner
 from tracker import selectors
 from tracker.models import StudyProfile, User
+from tracker.services import tokens as token_services
 from tracker.services.accounts import AccountDeletionError, account_delete
 from tracker.services.calendar_feed import (
     calendar_feed_url,
@@ -30,11 +31,6 @@ from tracker.services.calendar_feed import (
 from tracker.services.data_export import user_data_export, user_data_filename
 from tracker.services.users import ProfileError, study_profile_ensure, study_profile_update
 from tracker.services.vacations import VacationError, vacation_add, vacation_delete
-
-try:  # The API engineer's module; the page says "not available" until it is there.
-    from api.services import tokens as token_services
-except ImportError:  # pragma: no cover - depends on the API being installed
-    token_services = None  # type: ignore[assignment]
 
 PROFILE_FIELDS = (
     "time_zone",
@@ -59,8 +55,7 @@ def _page(request: HttpRequest, user: User, status: int = 200, **forms: Any) -> 
         "vacation_form": forms.get("vacation_form") or VacationForm(),
         "token_form": forms.get("token_form") or TokenForm(),
         "vacations": list(selectors.vacations_of(user=user)),
-        "tokens_available": token_services is not None,
-        "tokens": list(token_services.api_tokens_for(user=user)) if token_services else [],
+        "tokens": list(token_services.api_tokens_for(user=user)),
         "new_token": forms.get("new_token"),
         "delete_form": forms.get("delete_form") or AccountDeleteForm(),
         "calendar_url": calendar_feed_url(user=user, profile=profile),
@@ -129,8 +124,6 @@ def vacation_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def token_new(request: HttpRequest) -> HttpResponse:
     user = learner(request)
     form = TokenForm(request.POST)
-    if token_services is None:
-        return back(request, "frontend:settings", error=_("API tokens are not available on this server yet."))
     if not form.is_valid():
         return _page(request, user, status=400, token_form=form)
     try:
@@ -147,8 +140,6 @@ def token_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    if token_services is None:
-        return back(request, "frontend:settings", error=_("API tokens are not available on this server yet."))
     token_services.api_token_revoke(user=learner(request), token_id=pk)
     return back(request, "frontend:settings", ok=_("Token revoked: that device is signed out at its next call."))
 

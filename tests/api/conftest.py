@@ -8,10 +8,10 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
 
-from api.services.tokens import api_token_create
 from api.throttling import AnonThrottle, AuthThrottle, UserThrottle
 from tests.factories import UserFactory
 from tracker.models import User
+from tracker.services.tokens import api_token_create
 
 
 @pytest.fixture(autouse=True)

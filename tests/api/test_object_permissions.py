@@ -13,7 +13,6 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from api.services.tokens import api_token_create
 from tests.factories import (
     DeadlineFactory,
     EnrollmentFactory,
@@ -24,6 +23,7 @@ from tests.factories import (
 )
 from tests.tracker.feeds.factories import FeedPostFactory, FeedSubscriptionFactory
 from tracker.models import Deadline, Enrollment, ReadingQueueEntry, User, Vacation
+from tracker.services.tokens import api_token_create
 
 Maker = Callable[[User], dict[str, int]]
 

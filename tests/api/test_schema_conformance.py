@@ -12,12 +12,12 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from api.services.tokens import api_token_create
 from config.wsgi import application
 from tests.factories import DeadlineFactory, EnrollmentFactory, ItemFactory, SkillFactory, TrackFactory, UserFactory
 from tests.tracker.feeds.factories import FeedFactory, FeedPostFactory, FeedSubscriptionFactory
 from tracker.feeds.discover import Discovery
 from tracker.models import User
+from tracker.services.tokens import api_token_create
 
 CONFIG = SchemathesisConfig.from_dict(
     {

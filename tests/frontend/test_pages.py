@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 from tracker.models import Deadline, Enrollment, ReadingQueueEntry, SkillAssessment, StudyProfile, Vacation
+from tracker.services.tokens import api_tokens_for
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -183,8 +184,6 @@ def test_vacations_and_api_tokens_on_settings(learner_client):
     assert made["Cache-Control"] == "no-store"
     assert "Pixel 8" in client.get(reverse("frontend:settings")).content.decode()
     assert "shown only once" not in client.get(reverse("frontend:settings")).content.decode()
-    from api.services.tokens import api_tokens_for
-
     (token,) = api_tokens_for(user=learner)
     client.post(reverse("frontend:token-revoke", args=[token.pk]))
     assert not api_tokens_for(user=learner).exists()

@@ -7,8 +7,14 @@ import time_machine
 from django.http import Http404
 
 from api.models import ApiToken
-from api.services.tokens import TokenError, api_token_create, api_token_revoke, api_tokens_for, api_tokens_purge_expired
 from tests.factories import UserFactory
+from tracker.services.tokens import (
+    TokenError,
+    api_token_create,
+    api_token_revoke,
+    api_tokens_for,
+    api_tokens_purge_expired,
+)
 
 pytestmark = pytest.mark.django_db
 
