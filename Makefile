@@ -11,7 +11,7 @@ export VENV HOST PORT
 
 help:
 	@echo "make run    start the web server, a Celery worker and beat with the demo data (Ctrl-C stops all)"
-	@echo "make test   install what the tests need, then run ruff, mypy and pytest"
+	@echo "make test   install what the tests need, then run ruff, the import contracts, mypy and pytest"
 	@echo "make bench  run the benchmarks and print a table"
 
 # Installs Debian packages ($(1)) when the command $(2) is missing: with apt-get when running as root,
@@ -73,6 +73,7 @@ run: messages seed
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
@@ -94,4 +95,4 @@ lock:
 	cd requirements && ../$(VENV)/bin/pip-compile --quiet --strip-extras --no-header test.in -o test.txt
 
 clean:
-	rm -rf var .mypy_cache .ruff_cache
+	rm -rf var .mypy_cache .ruff_cache .import_linter_cache .grimp_cache
