@@ -1,12 +1,12 @@
 from django.urls import path
 
-from frontend import views_plan_markdown
 from frontend.views import (
     accounts,
     deadlines,
     exercises,
     feeds,
     plan,
+    plan_markdown,
     progress,
     reading,
     settings,
@@ -31,8 +31,8 @@ urlpatterns = [
     path("plan/", plan.plan, name="plan"),
     path("plan/limits/", plan.plan_limits, name="plan-limits"),
     path("plan/move/<int:pk>/<slug:direction>/", plan.plan_move, name="plan-move"),
-    path("plan/markdown/", views_plan_markdown.plan_markdown, name="plan-markdown"),
-    path("plan/markdown/export.md", views_plan_markdown.plan_markdown_download, name="plan-markdown-export"),
+    path("plan/markdown/", plan_markdown.plan_markdown, name="plan-markdown"),
+    path("plan/markdown/export.md", plan_markdown.plan_markdown_download, name="plan-markdown-export"),
     path("progress/", progress.progress, name="progress"),
     path("reading/", reading.reading, name="reading"),
     path("reading/add/", reading.reading_add, name="reading-add"),
