@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django_filters.fields import IsoDateTimeField
 
-from api.serializers import MAX_OFFSET
+from api.serializers.base import MAX_OFFSET
 from tracker.models import Deadline, Enrollment, FeedPost, PlanEntry, Progress, ReadingQueueEntry, Skill, Track
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from api.serializers import TokenCreatedSerializer, TokenCreateSerializer, TokenSerializer
+from api.serializers.auth import TokenCreatedSerializer, TokenCreateSerializer, TokenSerializer
 from api.throttling import AnonThrottle, AuthThrottle, UserThrottle
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
 from tracker.models import User

@@ -16,7 +16,7 @@ from api.conditional import check_if_match, conditional_response, with_etag
 from api.filters import EnrollmentFilter
 from api.idempotency import idempotent
 from api.problems import Conflict
-from api.serializers import EnrollmentCreateSerializer, EnrollmentSerializer, EnrollmentUpdateSerializer
+from api.serializers.enrollments import EnrollmentCreateSerializer, EnrollmentSerializer, EnrollmentUpdateSerializer
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
 from tracker import selectors
 from tracker.models import Enrollment

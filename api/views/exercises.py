@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from api.conditional import conditional_response, with_etag
 from api.idempotency import idempotent
-from api.serializers_exercises import (
+from api.serializers.exercises import (
     ExerciseDetailSerializer,
     ExerciseListSerializer,
     SubmissionCreateSerializer,

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from api.conditional import check_if_match, conditional_response, with_etag
 from api.filters import FeedPostFilter
 from api.idempotency import idempotent
-from api.serializers import (
+from api.serializers.feeds import (
     CuratedFeedSerializer,
     FeedPostSerializer,
     FeedSubscribeSerializer,
@@ -29,8 +29,8 @@ from api.serializers import (
     FeedSubscriptionUpdateSerializer,
     OpmlImportReportSerializer,
     OpmlImportSerializer,
-    ReadingEntrySerializer,
 )
+from api.serializers.personal import ReadingEntrySerializer
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
 from tracker.models import FeedPost, FeedSubscription
 from tracker.selectors.feeds import (

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.serializers import MeSerializer, MeUpdateSerializer
+from api.serializers.me import MeSerializer, MeUpdateSerializer
 from api.views.base import LearnerView, service_errors, validated
 from api.views.data import ACCOUNT_DELETE_SCHEMA, account_delete_view
 from tracker.services.users import ProfileError, study_profile_update

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from api.conditional import with_etag
 from api.filters import DeadlineFilter, ReadingFilter, SkillFilter
 from api.idempotency import idempotent
-from api.serializers import (
+from api.serializers.personal import (
     DeadlineSerializer,
     DeadlineWriteSerializer,
     ReadingCreateSerializer,

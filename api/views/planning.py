@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from api.conditional import conditional_response, with_etag
 from api.filters import PlanFilter
 from api.idempotency import idempotent
-from api.serializers import (
+from api.serializers.planning import (
     PlanEntrySerializer,
     PlanImportReportSerializer,
     PlanImportSerializer,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from api.conditional import check_if_match, conditional_response, with_etag
 from api.filters import ProgressFilter
 from api.idempotency import idempotent
-from api.serializers import (
+from api.serializers.progress import (
     ProgressDoneSerializer,
     ProgressSerializer,
     ProgressTimeSerializer,

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from api.conditional import conditional_response
 from api.filters import TrackFilter
-from api.serializers import TrackDetailSerializer, TrackListSerializer
+from api.serializers.tracks import TrackDetailSerializer, TrackListSerializer
 from api.views.base import LearnerListView, LearnerView
 from tracker import selectors
 from tracker.models import Item, Progress

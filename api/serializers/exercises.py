@@ -10,9 +10,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.base import MS
 from tracker.models import Exercise, Submission, SubmissionCaseResult
-
-MS = serializers.ModelSerializer
 
 
 class ExerciseListSerializer(MS[Exercise]):
