@@ -55,7 +55,8 @@ def _item_lines(item: Item) -> list[str]:
     return lines
 
 
-def _resource_line(resource: Resource) -> str:
+def resource_line(resource: Resource) -> str:
+    """A link as written on a line of its own: bare, `[text](url)` or `![alt](url)`."""
     if resource.kind is ResourceKind.URL:
         return resource.url
     bang = "!" if resource.kind is ResourceKind.IMAGE else ""
@@ -88,7 +89,7 @@ class _Writer:
                 else:
                     self.start(*lines)
             else:
-                line = block.text if isinstance(block, Note) else _resource_line(block)
+                line = block.text if isinstance(block, Note) else resource_line(block)
                 if block.joined and previous is not None and not isinstance(previous, Item):
                     self.extend(line)
                 else:

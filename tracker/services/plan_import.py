@@ -1,7 +1,8 @@
 """Importing a learner's markdown study plan (seed 004's format) into their own tracks.
 
-`plan_markdown_import` reads the file completely first (decode, parse, check lengths): a bad file raises
-`PlanImportError` naming the line, before the database is touched. Then one transaction maps the document:
+`plan_markdown_import` reads the file completely first (decode, parse, check lengths, flatten to rows:
+tracker/plan_markdown/flatten.py): a bad file raises `PlanImportError` naming the line, before the database
+is touched. Then one transaction maps the document:
 
 - Each `#`/`##` heading becomes a Track owned by the learner: kind "reading_list" when it holds links and
   no checkbox items, else "project"; slug from the title (ASCII), "plan-<n>" for the n-th heading when the
@@ -44,30 +45,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from tracker.models import Deadline, Enrollment, Item, PlanEntry, Progress, StudyProfile, Track, User
-from tracker.plan_markdown import (
-    MAX_PLAN_BYTES,
-    Note,
-    ParsedTrack,
-    PlanDocument,
-    PlanImportError,
-    Resource,
-    ResourceKind,
-    decode_plan_bytes,
-    format_date,
-    parse_plan,
-    unclassified_lines,
-)
+from tracker.plan_markdown import MAX_PLAN_BYTES
 from tracker.plan_markdown import Item as PlanItem
-from tracker.plan_markdown.track_notes import HEADING_ANCHOR, NoteRun, encode_track_notes
+from tracker.plan_markdown.flatten import Row, RowKind, TrackPlan, flatten_plan
 from tracker.services.planning import plan_rebuild
 from tracker.timezones import local_today
 
-TITLE_MAX = 300  # Track.title, Item.title, Deadline.title
-URL_MAX = 500  # Item.url
 SLUG_MAX = 70  # Track.slug holds 80; room for a "-123" suffix
 DONE_HOUR = dt.time(20, 0)
 DUE_TIME = dt.time(23, 59)
-ITEM_MINUTES = 30
 ENROLLMENT_PACE_MINUTES = 60
 POSITION_IN_DAY_MAX = 32767  # PlanEntry.position is a small integer
 INSERT_BATCH = 2000
@@ -138,173 +124,6 @@ def deadline_kind_for(title: str) -> str:
     return Deadline.Kind.PERSONAL
 
 
-# --- The document, flattened to rows (no database) -------------------------------------------------
-
-
-@dataclass
-class _Row:
-    key: str
-    parent_key: str | None
-    depth: int
-    kind: str
-    title: str
-    title_en: str
-    url: str = ""
-    external_id: str = ""
-    minutes: int = ITEM_MINUTES
-    checkbox: PlanItem | None = None  # the checkbox item, for its state and dates
-
-    @property
-    def last_day(self) -> dt.date | None:
-        if self.checkbox is None:
-            return None
-        return self.checkbox.end or self.checkbox.start
-
-
-@dataclass
-class _TrackPlan:
-    parsed: ParsedTrack
-    index: int  # 1-based, in file order
-    rows: list[_Row]
-    notes: str
-    kind: str
-
-    @property
-    def checkboxes(self) -> list[tuple[_Row, PlanItem]]:
-        return [(row, row.checkbox) for row in self.rows if row.checkbox is not None]
-
-    def dates(self) -> list[dt.date]:
-        return [day for _, item in self.checkboxes for day in (item.start, item.end) if day is not None]
-
-    def all_leaves_done(self) -> bool:
-        leaves = [item for _, item in self.checkboxes if not item.children]
-        return bool(leaves) and all(leaf.done for leaf in leaves)
-
-
-def _check_title(title: str, line: int | None, what: str) -> None:
-    if len(title) > TITLE_MAX:
-        raise PlanImportError(
-            f"Line {line}: the {what} is {len(title)} characters long; Brainqueue keeps titles of up to "
-            f"{TITLE_MAX}. Shorten it (or move the detail to a line of its own) and import the plan again.",
-            line=line,
-        )
-
-
-def _resource_note_text(resource: Resource) -> str:
-    if resource.kind is ResourceKind.URL:
-        return resource.url
-    bang = "!" if resource.kind is ResourceKind.IMAGE else ""
-    return f"{bang}[{resource.text or ''}]({resource.url})"
-
-
-class _Flattener:
-    def __init__(self, report: PlanImportReport) -> None:
-        self.report = report
-        self.extra_notes: list[tuple[int, str]] = []
-
-    def track(self, parsed: ParsedTrack, index: int, preamble: tuple[Note, ...]) -> _TrackPlan:
-        _check_title(parsed.title, parsed.line, "heading")
-        rows: list[_Row] = []
-        runs: list[NoteRun] = [NoteRun(anchor=None, notes=list(preamble))]
-        section_number = 0
-        for section in parsed.sections:
-            if section.title is None:
-                prefix, parent_key, depth, anchor = "s0", None, 0, HEADING_ANCHOR
-            else:
-                _check_title(section.title, section.line, "section title")
-                section_number += 1
-                prefix, parent_key, depth, anchor = f"s{section_number}", f"s{section_number}", 1, f"s{section_number}"
-                title = section.title
-                rows.append(
-                    _Row(
-                        key=prefix,
-                        parent_key=None,
-                        depth=0,
-                        kind=Item.Kind.SECTION,
-                        title=title,
-                        title_en=title,
-                        minutes=0,
-                    )
-                )
-            number = 0
-            for block in section.blocks:
-                if isinstance(block, Resource) and (len(block.url) > URL_MAX or len(block.text or "") > TITLE_MAX):
-                    text = _resource_note_text(block)
-                    self.report.warnings.append(
-                        f"Line {block.line}: the link is too long to keep as a link (over {URL_MAX} characters); "
-                        "it is kept as a note."
-                    )
-                    self.extra_notes.append((block.line, text))
-                    block = Note(text=text, line=block.line, joined=block.joined)
-                if isinstance(block, Note):
-                    if runs[-1].anchor != anchor:
-                        runs.append(NoteRun(anchor=anchor))
-                    runs[-1].notes.append(block)
-                    continue
-                number += 1
-                key = f"{prefix}.{number}"
-                if isinstance(block, Resource):
-                    rows.append(self._resource_row(block, key, parent_key, depth))
-                else:
-                    self._item_rows(block, key, parent_key, depth, rows)
-                anchor = key
-        has_items = any(row.checkbox is not None for row in rows)
-        has_links = any(row.kind == Item.Kind.RESOURCE for row in rows)
-        kind = Track.Kind.READING_LIST if has_links and not has_items else Track.Kind.PROJECT
-        notes = encode_track_notes(level=parsed.level, runs=runs)
-        return _TrackPlan(parsed=parsed, index=index, rows=rows, notes=notes, kind=kind)
-
-    def _resource_row(self, resource: Resource, key: str, parent_key: str | None, depth: int) -> _Row:
-        form = f"md:{resource.kind.value}"
-        if resource.kind is not ResourceKind.URL and not resource.text:
-            form += ":empty"
-        if resource.joined:
-            form += ":joined"
-        title = resource.text or resource.url
-        return _Row(
-            key=key,
-            parent_key=parent_key,
-            depth=depth,
-            kind=Item.Kind.RESOURCE,
-            title=title,
-            title_en=title,
-            url=resource.url,
-            external_id=form,
-        )
-
-    def _item_rows(self, item: PlanItem, key: str, parent_key: str | None, depth: int, rows: list[_Row]) -> None:
-        _check_title(item.title, item.line, "item")
-        milestone = item.is_deadline or item.is_empty_day
-        title_en = item.title or (format_date(item.start) if item.start else "")
-        kind = Item.Kind.MILESTONE if milestone else Item.Kind.TOPIC
-        rows.append(
-            _Row(
-                key=key,
-                parent_key=parent_key,
-                depth=depth,
-                kind=kind,
-                title=item.title,
-                title_en=title_en,
-                checkbox=item,
-            )
-        )
-        for number, child in enumerate(item.children, start=1):
-            self._item_rows(child, f"{key}.{number}", key, depth + 1, rows)
-
-
-def _read(data: bytes, max_bytes: int) -> PlanDocument:
-    doc = parse_plan(decode_plan_bytes(data, max_bytes=max_bytes))
-    if not doc.tracks:
-        first = doc.preamble_notes[0].line if doc.preamble_notes else None
-        where = f" (its first line with text is line {first})" if first is not None else ""
-        raise PlanImportError(
-            f"The file has no `#` or `##` heading, so there is no track to import its lines into{where}. "
-            "Start the plan with a heading line such as `# My plan` and import it again.",
-            line=first,
-        )
-    return doc
-
-
 # --- Slugs and matching ------------------------------------------------------------------------------
 
 
@@ -359,16 +178,10 @@ def plan_markdown_import(
     imported; nothing is saved then. See the module docstring for the mapping and for re-imports.
     `max_bytes` is the size limit (2 MB); only benchmarks and operators' scripts raise it.
     """
-    report = PlanImportReport()
-    doc = _read(data, max_bytes)
-    flattener = _Flattener(report)
-    plans = [
-        flattener.track(parsed, index, doc.preamble_notes if index == 1 else ())
-        for index, parsed in enumerate(doc.tracks, start=1)
-    ]
-    report.notes = sorted(unclassified_lines(doc) + flattener.extra_notes)
+    flat = flatten_plan(data, max_bytes=max_bytes)
+    report = PlanImportReport(notes=flat.notes, warnings=flat.warnings)
     with transaction.atomic():
-        _Importer(user=user, today=today, report=report).run(plans)
+        _Importer(user=user, today=today, report=report).run(flat.tracks)
         # The imported tracks' remaining items join the plan from today, in the same transaction.
         plan_rebuild(user=user, today=today)
     return report
@@ -383,7 +196,7 @@ class _Importer:
         self.zone = ZoneInfo(profile.time_zone if profile else "UTC")
         self.now = timezone.now()
 
-    def run(self, plans: list[_TrackPlan]) -> None:
+    def run(self, plans: list[TrackPlan]) -> None:
         tracks = self._tracks(plans)
         items = self._items(plans, tracks)
         self._progress(plans, items)
@@ -392,7 +205,7 @@ class _Importer:
         self._enrollments(plans, tracks)
 
     # Tracks: match the k-th heading of a title with the learner's k-th own track of that title.
-    def _tracks(self, plans: list[_TrackPlan]) -> dict[int, Track]:
+    def _tracks(self, plans: list[TrackPlan]) -> dict[int, Track]:
         own = list(Track.objects.filter(owner=self.user).order_by("id"))
         by_title: dict[str, list[Track]] = defaultdict(list)
         for track in own:
@@ -427,7 +240,7 @@ class _Importer:
         self.report.tracks_updated = len(updated)
         return result
 
-    def _items(self, plans: list[_TrackPlan], tracks: dict[int, Track]) -> dict[tuple[int, str], Item]:
+    def _items(self, plans: list[TrackPlan], tracks: dict[int, Track]) -> dict[tuple[int, str], Item]:
         """Creates and updates the items, parents before children; returns them by (track index, key)."""
         old_track_ids = [track.pk for track in tracks.values() if id(track) not in self.new_tracks]
         existing: dict[tuple[int, str], Item] = {}
@@ -439,7 +252,7 @@ class _Importer:
             else:
                 leftovers[item.track_id].append(item)
         result: dict[tuple[int, str], Item] = {}
-        by_depth: dict[int, list[tuple[int, _Row, int]]] = defaultdict(list)
+        by_depth: dict[int, list[tuple[int, Row, int]]] = defaultdict(list)
         for plan in plans:
             for position, row in enumerate(plan.rows):
                 by_depth[row.depth].append((plan.index, row, position))
@@ -481,15 +294,15 @@ class _Importer:
         fields = ["parent", "depth", "position", "kind", "title", "title_en", "url", "external_id", "updated_at"]
         Item.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH)
         self.report.items_updated = matched
-        self.report.resources = sum(1 for plan in plans for row in plan.rows if row.kind == Item.Kind.RESOURCE)
+        self.report.resources = sum(1 for plan in plans for row in plan.rows if row.kind == RowKind.RESOURCE)
         self.item_minutes = {item.pk: item.estimated_minutes for item in result.values()}
         return result
 
-    def _done_at(self, row: _Row) -> dt.datetime:
+    def _done_at(self, row: Row) -> dt.datetime:
         day = row.last_day
         return self.now if day is None else _local(day, DONE_HOUR, self.zone)
 
-    def _progress(self, plans: list[_TrackPlan], items: dict[tuple[int, str], Item]) -> None:
+    def _progress(self, plans: list[TrackPlan], items: dict[tuple[int, str], Item]) -> None:
         rows = [(items[(plan.index, row.key)], row, box) for plan in plans for row, box in plan.checkboxes]
         existing = {
             progress.item_id: progress
@@ -529,7 +342,7 @@ class _Importer:
             return PlanEntry.Status.DONE
         return PlanEntry.Status.PLANNED if last_day >= self.today else PlanEntry.Status.MISSED
 
-    def _plan_entries(self, plans: list[_TrackPlan], items: dict[tuple[int, str], Item]) -> None:
+    def _plan_entries(self, plans: list[TrackPlan], items: dict[tuple[int, str], Item]) -> None:
         rows = [(items[(plan.index, row.key)], box) for plan in plans for row, box in plan.checkboxes]
         by_item: dict[int, list[PlanEntry]] = defaultdict(list)
         for entry in PlanEntry.objects.filter(
@@ -567,7 +380,7 @@ class _Importer:
         fields = ["end_date", "status", "origin", "minutes", "position", "updated_at"]
         PlanEntry.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH)
 
-    def _deadlines(self, plans: list[_TrackPlan], tracks: dict[int, Track]) -> None:
+    def _deadlines(self, plans: list[TrackPlan], tracks: dict[int, Track]) -> None:
         existing: dict[tuple[int, str], list[Deadline]] = defaultdict(list)
         for deadline in Deadline.objects.filter(owner=self.user, track__in=[t.pk for t in tracks.values()]).order_by(
             "id"
@@ -602,7 +415,7 @@ class _Importer:
         Deadline.objects.bulk_update(to_update, ["due_at", "time_zone", "updated_at"], batch_size=UPDATE_BATCH)
         self.report.deadlines_created = len(to_create)
 
-    def _enrollments(self, plans: list[_TrackPlan], tracks: dict[int, Track]) -> None:
+    def _enrollments(self, plans: list[TrackPlan], tracks: dict[int, Track]) -> None:
         enrollments = Enrollment.objects.filter(user=self.user)
         existing = {e.track_id: e for e in enrollments.filter(track__in=[t.pk for t in tracks.values()])}
         priority = enrollments.aggregate(m=Max("priority"))["m"] or 0
