@@ -1,8 +1,9 @@
-"""factory_boy factories for every model the tests build."""
+"""factory_boy factories for every model the tests build, and the few helpers that build several rows at once."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -11,6 +12,9 @@ from tracker.models import (
     Deadline,
     Enrollment,
     Exercise,
+    Feed,
+    FeedPost,
+    FeedSubscription,
     Item,
     Progress,
     ReadingQueueEntry,
@@ -21,6 +25,7 @@ from tracker.models import (
     Track,
     User,
 )
+from tracker.services.reminders import reminder_schedule
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -146,3 +151,47 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     exercise = factory.SubFactory(ExerciseFactory)
     code = "def solve(a, b):\n    return a + b\n"
+
+
+class FeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feed
+
+    url = factory.Sequence(lambda n: f"https://blog{n}.example.org/feed")
+    title = factory.Sequence(lambda n: f"Blog {n}")
+    next_fetch_at = factory.LazyFunction(timezone.now)
+
+
+class FeedSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeedSubscription
+
+    user = factory.SubFactory(UserFactory)
+    feed = factory.SubFactory(FeedFactory)
+
+
+class FeedPostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeedPost
+
+    feed = factory.SubFactory(FeedFactory)
+    guid_hash = factory.Sequence(lambda n: f"{n:064x}")
+    title = factory.Sequence(lambda n: f"Post {n}")
+    url = factory.Sequence(lambda n: f"https://blog.example.org/p/{n}")
+
+
+def make_track(n_leaves: int, title_en: str, **track: Any) -> tuple[Track, list[Item]]:
+    """A track with one chapter holding `n_leaves` leaf items, in order."""
+    made = TrackFactory(title_en=title_en, **track)
+    chapter = ItemFactory(track=made, kind="chapter", position=0, estimated_minutes=0)
+    leaves = [ItemFactory(track=made, parent=chapter, position=i + 1) for i in range(n_leaves)]
+    return made, leaves
+
+
+def make_learner(*, now: dt.datetime, zone: str = "UTC", hour: int = 7, **profile: Any) -> User:
+    """A learner with reminders on, scheduled from `now` as sign-up would."""
+    user = UserFactory(
+        profile__time_zone=zone, profile__reminder_hour=hour, **{f"profile__{k}": v for k, v in profile.items()}
+    )
+    reminder_schedule(profile=StudyProfile.objects.get(user=user), now=now)
+    return user

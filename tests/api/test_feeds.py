@@ -11,8 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import ItemFactory, ReadingQueueEntryFactory, UserFactory
-from tests.tracker.feeds.factories import FeedFactory, FeedPostFactory, FeedSubscriptionFactory
+from tests.factories import (
+    FeedFactory,
+    FeedPostFactory,
+    FeedSubscriptionFactory,
+    ItemFactory,
+    ReadingQueueEntryFactory,
+    UserFactory,
+)
 from tests.tracker.feeds.server import HTML_PLAIN, HTML_WITH_ALTERNATE, FeedServer, Reply, rss2_posts
 from tracker.models import Feed, FeedSubscription, ReadingQueueEntry, User
 from tracker.services.feeds import feed_post_queue

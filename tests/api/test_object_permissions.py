@@ -16,12 +16,13 @@ from rest_framework.test import APIClient
 from tests.factories import (
     DeadlineFactory,
     EnrollmentFactory,
+    FeedPostFactory,
+    FeedSubscriptionFactory,
     ItemFactory,
     ReadingQueueEntryFactory,
     SubmissionFactory,
     TrackFactory,
 )
-from tests.tracker.feeds.factories import FeedPostFactory, FeedSubscriptionFactory
 from tracker.models import Deadline, Enrollment, ReadingQueueEntry, User, Vacation
 from tracker.services.tokens import api_token_create
 

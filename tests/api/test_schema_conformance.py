@@ -13,8 +13,17 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from config.wsgi import application
-from tests.factories import DeadlineFactory, EnrollmentFactory, ItemFactory, SkillFactory, TrackFactory, UserFactory
-from tests.tracker.feeds.factories import FeedFactory, FeedPostFactory, FeedSubscriptionFactory
+from tests.factories import (
+    DeadlineFactory,
+    EnrollmentFactory,
+    FeedFactory,
+    FeedPostFactory,
+    FeedSubscriptionFactory,
+    ItemFactory,
+    SkillFactory,
+    TrackFactory,
+    UserFactory,
+)
 from tracker.feeds.discover import Discovery
 from tracker.models import User
 from tracker.services.tokens import api_token_create

@@ -15,12 +15,11 @@ from django.utils import timezone
 from tests.factories import (
     DeadlineFactory,
     EnrollmentFactory,
-    ItemFactory,
     ProgressFactory,
     ReadingQueueEntryFactory,
     SkillFactory,
-    TrackFactory,
     UserFactory,
+    make_track,
 )
 from tracker.models import Progress, ReviewCard, ReviewLog, StudyProfile, Tag, Vacation
 from tracker.services.planning import plan_rebuild
@@ -47,13 +46,6 @@ def learner_client(client: Client):
     learner = UserFactory(username="dee")
     client.force_login(learner)
     return learner, client
-
-
-def make_track(n_leaves: int, title_en: str, **track):
-    track = TrackFactory(title_en=title_en, **track)
-    chapter = ItemFactory(track=track, kind="chapter", position=0, estimated_minutes=0)
-    leaves = [ItemFactory(track=track, parent=chapter, position=i + 1) for i in range(n_leaves)]
-    return track, leaves
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import UserFactory
-from tests.tracker.feeds.factories import FeedFactory, FeedPostFactory, FeedSubscriptionFactory
+from tests.factories import FeedFactory, FeedPostFactory, FeedSubscriptionFactory, UserFactory
 from tests.tracker.feeds.server import HTML_PLAIN, HTML_WITH_ALTERNATE, FeedServer, Reply, rss2_posts
 from tracker.models import Feed, FeedSubscription, ReadingQueueEntry
 from tracker.services.feeds import feed_post_queue

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from tests.factories import EnrollmentFactory, ItemFactory, ProgressFactory, TrackFactory, UserFactory
+from tests.factories import EnrollmentFactory, ProgressFactory, TrackFactory, UserFactory, make_track
 from tracker.models import Enrollment, Progress
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def learner_client(client: Client):
-    learner = UserFactory(username="dee")
-    client.force_login(learner)
-    return learner, client
-
-
-def make_track(n_leaves: int, title_en: str):
-    track = TrackFactory(title_en=title_en)
-    chapter = ItemFactory(track=track, kind="chapter", position=0, estimated_minutes=0)
-    leaves = [ItemFactory(track=track, parent=chapter, position=i + 1) for i in range(n_leaves)]
-    return track, leaves
 
 
 def test_home_lists_enrolled_tracks_by_priority_with_their_progress(learner_client):

@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import UserFactory
-from tests.tracker.feeds.factories import FeedFactory, FeedSubscriptionFactory
+from tests.factories import FeedFactory, FeedSubscriptionFactory, UserFactory
 from tracker.models import Feed
 from tracker.services.users import curator_grant
 from tracker.tasks import feeds_fetch_batch

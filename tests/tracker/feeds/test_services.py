@@ -12,8 +12,7 @@ from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from tests.factories import UserFactory
-from tests.tracker.feeds.factories import FeedFactory, FeedPostFactory, FeedSubscriptionFactory
+from tests.factories import FeedFactory, FeedPostFactory, FeedSubscriptionFactory, UserFactory
 from tests.tracker.feeds.server import HTML_WITH_ALTERNATE, FeedServer, Reply, redirect, rss2_posts
 from tracker.models import Feed, FeedPost, ReadingQueueEntry
 from tracker.selectors.feeds import curated_feeds, feed_posts_for, feed_subscriptions_of, reading_entries_with_posts

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.tracker.feeds.factories import FeedFactory, FeedSubscriptionFactory
+from tests.factories import FeedFactory, FeedSubscriptionFactory
 from tests.tracker.feeds.server import FeedServer, Reply, rss2_posts
 from tests.workers import start_worker, stop_worker, wait_for, worker_env
 from tracker.models import Feed, FeedPost, ReadingQueueEntry

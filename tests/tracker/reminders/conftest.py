@@ -14,19 +14,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.factories import UserFactory
-from tracker.models import StudyProfile, User
 from tracker.services import reminders as reminder_services
-from tracker.services.reminders import reminder_schedule, reminders_dispatch, reminders_send
-
-
-def make_learner(*, now: dt.datetime, zone: str = "UTC", hour: int = 7, **profile: Any) -> User:
-    """A learner with reminders on, scheduled from `now` as sign-up would."""
-    user = UserFactory(
-        profile__time_zone=zone, profile__reminder_hour=hour, **{f"profile__{k}": v for k, v in profile.items()}
-    )
-    reminder_schedule(profile=StudyProfile.objects.get(user=user), now=now)
-    return user
+from tracker.services.reminders import reminders_dispatch, reminders_send
 
 
 @dataclass

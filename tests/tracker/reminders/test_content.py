@@ -9,9 +9,17 @@ from email.utils import parseaddr
 import pytest
 from django.core import mail
 
-from tests.factories import DeadlineFactory, EnrollmentFactory, ItemFactory, ProgressFactory, TrackFactory
-from tests.tracker.feeds.factories import FeedPostFactory, FeedSubscriptionFactory
-from tests.tracker.reminders.conftest import Queue, make_learner
+from tests.factories import (
+    DeadlineFactory,
+    EnrollmentFactory,
+    FeedPostFactory,
+    FeedSubscriptionFactory,
+    ItemFactory,
+    ProgressFactory,
+    TrackFactory,
+    make_learner,
+)
+from tests.tracker.reminders.conftest import Queue
 from tracker.models import PlanEntry, ReadingQueueEntry, ReminderDelivery, ReviewCard, User
 from tracker.selectors.reminders import reminder_digests
 from tracker.selectors.today import today_bundle

@@ -15,8 +15,8 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from tests.factories import DeadlineFactory
-from tests.tracker.reminders.conftest import Queue, make_learner
+from tests.factories import DeadlineFactory, make_learner
+from tests.tracker.reminders.conftest import Queue
 from tracker.models import ReminderDelivery, StudyProfile
 from tracker.services.reminders import reminders_dispatch, reminders_send
 from tracker.services.users import study_profile_update

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from tests.tracker.reminders.conftest import Queue, make_learner
+from tests.factories import make_learner
+from tests.tracker.reminders.conftest import Queue
 from tracker.models import ReminderDelivery, StudyProfile, Vacation
 from tracker.services.reminders import next_reminder_time, reminder_schedule
 from tracker.services.users import study_profile_update, user_sign_up

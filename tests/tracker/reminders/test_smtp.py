@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import DeadlineFactory
-from tests.tracker.reminders.conftest import Queue, SmtpServer, make_learner
+from tests.factories import DeadlineFactory, make_learner
+from tests.tracker.reminders.conftest import Queue, SmtpServer
 from tracker.models import ReminderDelivery
 
 UTC = dt.UTC

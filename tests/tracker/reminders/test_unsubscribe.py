@@ -10,7 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.tracker.reminders.conftest import Queue, make_learner
+from tests.factories import make_learner
+from tests.tracker.reminders.conftest import Queue
 from tracker.links import unsubscribe_token_make, unsubscribe_token_user
 from tracker.models import StudyProfile, User
 from tracker.services.users import study_profile_update

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from tests.factories import DeadlineFactory
-from tests.tracker.reminders.conftest import SmtpServer, make_learner
+from tests.factories import DeadlineFactory, make_learner
+from tests.tracker.reminders.conftest import SmtpServer
 from tests.workers import start_worker, stop_worker, wait_for, worker_env
 from tracker.models import ReminderDelivery, StudyProfile
 from tracker.tasks import reminders_dispatch, reminders_send_batch
