@@ -1,4 +1,4 @@
-"""Periodic clean-up of the API's rows (to be listed in tracker.services.schedules.PERIODIC_TASKS)."""
+"""Periodic clean-up of the API's rows; beat runs it hourly (tracker.services.schedules.PERIODIC_TASKS)."""
 
 from __future__ import annotations
 
