@@ -65,7 +65,7 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(selectors.track_items_with_progress(track=track, user=user))
     enrollment = selectors.enrollment_for(user=user, track=track)
     leaves = [i for i in items if not i.child_count]  # type: ignore[attr-defined]
-    done = sum(1 for i in leaves if i.my_progress and i.my_progress[0].status in {"done", "review"})  # type: ignore[attr-defined]
+    done = sum(1 for i in leaves if i.my_progress and i.my_progress[0].is_completed)  # type: ignore[attr-defined]
     return render(
         request,
         "frontend/track.html",

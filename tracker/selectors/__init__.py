@@ -2,7 +2,6 @@
 number of queries whatever the amount of data."""
 
 from .catalogue import (
-    FINISHED_STATUSES,
     catalogue_tracks,
     enrollments_with_progress,
     leaf_items,
@@ -28,7 +27,6 @@ from .stats import StudyStats, study_stats
 from .today import TodayBundle, today_bundle
 
 __all__ = [
-    "FINISHED_STATUSES",
     "StudyStats",
     "TodayBundle",
     "catalogue_filtered",

@@ -19,8 +19,6 @@ from django.db.models.functions import Coalesce
 
 from tracker.models import Enrollment, Item, Progress, Track, User
 
-FINISHED_STATUSES = (Progress.Status.DONE, Progress.Status.REVIEW)
-
 
 def _count(qs: QuerySet, group: str) -> Coalesce:  # type: ignore[type-arg]
     """A correlated COUNT(*) subquery; 0 when nothing matches."""
@@ -43,7 +41,9 @@ def enrollments_with_progress(*, user: User) -> QuerySet[Enrollment]:
             done_items=_count(
                 # Leaves only, like the total: a chapter is done through its sections.
                 Progress.objects.filter(
-                    user=OuterRef("user_id"), item__track=OuterRef("track_id"), status__in=FINISHED_STATUSES
+                    user=OuterRef("user_id"),
+                    item__track=OuterRef("track_id"),
+                    status__in=Progress.COMPLETED_STATUSES,
                 ).filter(~Exists(Item.objects.filter(parent=OuterRef("item_id")))),
                 "user",
             ),

@@ -26,7 +26,7 @@ from tracker.models import (
     Vacation,
 )
 from tracker.planning.streaks import compute_streaks
-from tracker.selectors.catalogue import FINISHED_STATUSES, catalogue_tracks, track_visible_to
+from tracker.selectors.catalogue import catalogue_tracks, track_visible_to
 from tracker.selectors.stats import DayStat, StudyStats
 
 READ_HISTORY = 30
@@ -144,9 +144,9 @@ def progress_overview(
     zone = ZoneInfo(profile.time_zone)
     days: dict[dt.date, DayStat] = defaultdict(DayStat)
     per_track: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    finished = Progress.objects.filter(user=user, status__in=FINISHED_STATUSES, done_at__isnull=False).values_list(
-        "done_at", "time_spent_minutes", "item__track_id"
-    )
+    finished = Progress.objects.filter(
+        user=user, status__in=Progress.COMPLETED_STATUSES, done_at__isnull=False
+    ).values_list("done_at", "time_spent_minutes", "item__track_id")
     for done_at, minutes, track_id in finished:
         if done_at is None:  # excluded by the filter; keeps the type checker informed
             continue

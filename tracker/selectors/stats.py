@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 from tracker.models import Progress, ReviewLog, StudyProfile, User, Vacation
 from tracker.planning.streaks import compute_streaks
 
-FINISHED = (Progress.Status.DONE, Progress.Status.REVIEW)
-
 
 @dataclass
 class DayStat:
@@ -44,9 +42,9 @@ def study_stats(*, user: User, profile: StudyProfile, today: dt.date) -> StudySt
     learner's local date, so 23:30 in Asia/Shanghai counts for that Shanghai day."""
     zone = ZoneInfo(profile.time_zone)
     days: dict[dt.date, DayStat] = defaultdict(DayStat)
-    done = Progress.objects.filter(user=user, status__in=FINISHED, done_at__isnull=False).values_list(
-        "done_at", "time_spent_minutes"
-    )
+    done = Progress.objects.filter(
+        user=user, status__in=Progress.COMPLETED_STATUSES, done_at__isnull=False
+    ).values_list("done_at", "time_spent_minutes")
     for done_at, minutes in done:
         if done_at is None:  # excluded by the filter; keeps the type checker informed
             continue
