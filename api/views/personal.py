@@ -28,7 +28,8 @@ from api.serializers import (
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
 from tracker import selectors
 from tracker.models import Deadline, ReadingQueueEntry, Skill, Track
-from tracker.selectors.api import items_visible_to, skills_with_level
+from tracker.selectors.curriculum import items_visible_to
+from tracker.selectors.skills import skills_with_level
 from tracker.services.deadlines import DeadlineError, deadline_create, deadline_delete, deadline_update
 from tracker.services.reading import (
     ReadingError,
@@ -217,7 +218,7 @@ class ReadingListView(ListModelMixin, _Reading):
         data = validated(ReadingCreateSerializer, request)
         item = None
         if data.get("item") is not None:
-            item = get_object_or_404(items_visible_to(user=self.learner).select_related("track"), pk=data["item"])
+            item = get_object_or_404(items_visible_to(user=self.learner), pk=data["item"])
         existed = item is not None and ReadingQueueEntry.objects.filter(user=self.learner, item=item).exists()
         with service_errors(ReadingError):
             entry = reading_entry_add(
