@@ -40,6 +40,9 @@ ENROLLMENT_EXAMPLE = {
     "projected_finish_date": "2026-05-20",
     "total_items": 52,
     "done_items": 3,
+    "percent_done": 6,
+    "waiting": False,
+    "will_miss_target": False,
     "created_at": "2026-03-02T08:20:00Z",
     "updated_at": "2026-03-02T08:20:00Z",
 }

@@ -12,7 +12,7 @@ from .curriculum import (
     tracks_for_learner,
 )
 from .deadlines import deadlines_page, own_deadlines
-from .enrollments import enrollment_for, enrollments_of, enrollments_with_progress, progress_of
+from .enrollments import enrollment_for, enrollments_of, enrollments_with_progress, percent_done, progress_of
 from .plans import plan_between, vacations_of
 from .reading import reading_page, reading_queue
 from .skills import skills_matrix, skills_with_level
@@ -32,6 +32,7 @@ __all__ = [
     "items_visible_to",
     "leaf_items",
     "own_deadlines",
+    "percent_done",
     "plan_between",
     "progress_of",
     "reading_page",
