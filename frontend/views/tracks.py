@@ -16,12 +16,9 @@ from frontend.views.common import back, is_htmx, learner
 from tracker import selectors
 from tracker.models import Enrollment, Item, Track, User
 from tracker.services.enrollments import EnrollmentError, enrollment_create, enrollment_delete, enrollment_update
-from tracker.services.reading import ReadingError, reading_entry_add
+from tracker.services.reading import NotReadable, ReadingError, reading_entry_add
 from tracker.services.users import study_profile_ensure
 from tracker.timezones import local_today
-
-# Items that are read or watched go to the reading queue from the track page.
-READABLE_KINDS = {Item.Kind.CHAPTER, Item.Kind.SECTION, Item.Kind.LECTURE, Item.Kind.ARTICLE, Item.Kind.RESOURCE}
 
 
 def with_percent(enrollments: list[Enrollment]) -> list[Enrollment]:
@@ -77,7 +74,7 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "done": done,
             "total": len(leaves),
             "percent": selectors.percent_done(done=done, total=len(leaves)),
-            "readable_kinds": READABLE_KINDS,
+            "readable_kinds": Item.READABLE_KINDS,
         },
     )
 
@@ -94,7 +91,7 @@ def track_item_fragment(
             "item": row,
             "flash": flash,
             "flash_error": flash_error,
-            "readable_kinds": READABLE_KINDS,
+            "readable_kinds": Item.READABLE_KINDS,
             "track": item.track,
         },
     )
@@ -190,6 +187,9 @@ def reading_add_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(selectors.items_visible_to(user=user), pk=pk)
     try:
         reading_entry_add(user=user, item=item)
+    except NotReadable:
+        error = _("“%(title)s” is not something to read: chapters, sections, lectures, articles and resources are.")
+        return back(request, item.track.get_absolute_url(), error=error % {"title": item.display_title()})
     except ReadingError as exc:
         return back(request, item.track.get_absolute_url(), error=str(exc))
     if is_htmx(request):

@@ -120,6 +120,9 @@ class Item(BilingualTitleMixin, TimeStampedModel):
 
     Difficulty = ItemDifficulty
 
+    # Items that are read or watched: only these go into the reading queue.
+    READABLE_KINDS = frozenset({Kind.CHAPTER, Kind.SECTION, Kind.LECTURE, Kind.ARTICLE, Kind.RESOURCE})
+
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="items")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     key = models.CharField(
