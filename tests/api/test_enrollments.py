@@ -46,3 +46,17 @@ def test_the_api_and_the_web_pages_agree_on_progress_waiting_and_missed_targets(
     first, second = (e.pk for e in enrollments)
     assert from_api == from_plan == {first: (0, False, True), second: (12, True, True)}
     assert from_tracks == {pk: percent for pk, (percent, _, _) in from_api.items()}
+
+
+def test_enrolling_is_201_and_enrolling_again_a_409_that_changes_nothing(api: APIClient, learner: User):
+    track = TrackFactory()
+    first = api.post(reverse("api:enrollment-list"), {"track": track.pk, "pace_per_day": 45}, format="json")
+    assert first.status_code == 201 and first["Location"] == f"/api/v1/enrollments/{first.json()['id']}/"
+    again = api.post(reverse("api:enrollment-list"), {"track": track.pk, "pace_per_day": 90}, format="json")
+    assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
+    body = again.json()
+    assert (body["code"], body["detail"]) == (
+        "conflict",
+        "You are already enrolled in this track; change that enrolment instead.",
+    )
+    assert list(learner.enrollments.values_list("pace_per_day", flat=True)) == [45]
