@@ -2,16 +2,17 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
 from .curriculum import Item, Track
 
 
 class EnrollmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    FINISHED = "finished", "Finished"
-    DROPPED = "dropped", "Dropped"
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    FINISHED = "finished", _("Finished")
+    DROPPED = "dropped", _("Dropped")
 
 
 class PaceUnit(models.TextChoices):
@@ -63,11 +64,11 @@ class Enrollment(TimeStampedModel):
 
 
 class ProgressStatus(models.TextChoices):
-    TODO = "todo", "To do"
-    DOING = "doing", "Doing"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"
-    REVIEW = "review", "In review"
+    TODO = "todo", _("To do")
+    DOING = "doing", _("Doing")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    REVIEW = "review", _("In review")
 
 
 # Done or in review: the learner has studied the item. Track progress, the heatmap, streaks, reminders,
