@@ -1,67 +1,57 @@
-"""Translated names of the domain's choices. The models keep plain English labels (the admin and the
-API use them); the dashboard shows these, in the learner's language."""
+"""Names of the domain's choices in the learner's language, for the dashboard's `label` filter and its
+forms. They are the models' own labels (translated), except where the dashboard words them on purpose
+(`DASHBOARD_WORDING`), and the weekdays, which Django names."""
 
 from __future__ import annotations
 
+from django.db.models import Choices
+from django.utils.dates import WEEKDAYS
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-LABELS: dict[str, dict[str, Promise]] = {
-    "kind": {
-        "roadmap": _("Roadmap"),
-        "course": _("Course"),
-        "book": _("Book"),
-        "problem_set": _("Problem set"),
-        "reading_list": _("Reading list"),
-        "project": _("Project"),
-    },
-    "item_kind": {
-        "topic": _("Topic"),
-        "lecture": _("Lecture"),
-        "lab": _("Lab"),
-        "chapter": _("Chapter"),
-        "section": _("Section"),
-        "problem": _("Problem"),
-        "article": _("Article"),
-        "resource": _("Resource"),
-        "exercise": _("Exercise"),
-        "milestone": _("Milestone"),
-    },
-    "difficulty": {"easy": _("Easy"), "medium": _("Medium"), "hard": _("Hard")},
-    "enrollment": {"active": _("Active"), "paused": _("Paused"), "finished": _("Finished"), "dropped": _("Dropped")},
-    "progress": {
-        "todo": _("To do"),
-        "doing": _("Doing"),
-        "done": _("Done"),
-        "skipped": _("Skipped"),
-        "review": _("In review"),
-    },
-    "entry": {"planned": _("Planned"), "done": _("Done"), "skipped": _("Skipped"), "missed": _("Missed")},
-    "reading": {"queued": _("Queued"), "reading": _("Reading"), "read": _("Read"), "dropped": _("Dropped")},
-    "tier": {
-        "T3": _("T3 — core: what employers ask for first"),
-        "T2": _("T2 — expected"),
-        "T1": _("T1 — a plus"),
-        "T0": _("T0 — interest"),
-    },
-    "level": {
-        "0": _("None"),
-        "1": _("Aware"),
-        "2": _("Working knowledge"),
-        "3": _("Proficient"),
-        "4": _("Expert"),
-    },
-    "deadline": {"conference": _("Conference"), "course": _("Course"), "exam": _("Exam"), "personal": _("Personal")},
-    "pace": {"minutes": _("minutes a day"), "items": _("items a day")},
-    "weekday": {
-        "0": _("Monday"),
-        "1": _("Tuesday"),
-        "2": _("Wednesday"),
-        "3": _("Thursday"),
-        "4": _("Friday"),
-        "5": _("Saturday"),
-        "6": _("Sunday"),
-    },
+from tracker.models import (
+    Deadline,
+    Enrollment,
+    Item,
+    PlanEntry,
+    Progress,
+    ReadingQueueEntry,
+    Skill,
+    SkillAssessment,
+    Track,
+)
+
+MODEL_CHOICES: dict[str, type[Choices]] = {
+    "kind": Track.Kind,
+    "item_kind": Item.Kind,
+    "difficulty": Item.Difficulty,
+    "enrollment": Enrollment.Status,
+    "progress": Progress.Status,
+    "entry": PlanEntry.Status,
+    "reading": ReadingQueueEntry.Status,
+    "level": SkillAssessment.Level,
+    "deadline": Deadline.Kind,
+}
+
+# The skills page heads each tier with what it means, and a pace is read inside a sentence ("45 minutes
+# a day"), so these differ from the models' labels; tests check they name the same values.
+DASHBOARD_WORDING: dict[str, tuple[type[Choices], dict[str, Promise]]] = {
+    "tier": (
+        Skill.Tier,
+        {
+            "T3": _("T3 — core: what employers ask for first"),
+            "T2": _("T2 — expected"),
+            "T1": _("T1 — a plus"),
+            "T0": _("T0 — interest"),
+        },
+    ),
+    "pace": (Enrollment.PaceUnit, {"minutes": _("minutes a day"), "items": _("items a day")}),
+}
+
+LABELS: dict[str, dict[str, Promise | str]] = {
+    **{group: {str(value): name for value, name in model.choices} for group, model in MODEL_CHOICES.items()},
+    **{group: dict(names) for group, (_model, names) in DASHBOARD_WORDING.items()},
+    "weekday": {str(day): name for day, name in WEEKDAYS.items()},
 }
 
 

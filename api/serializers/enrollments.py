@@ -7,12 +7,22 @@ from rest_framework import serializers
 from api.serializers.base import MS, S
 from api.serializers.tracks import TrackBriefSerializer
 from tracker.models import Enrollment
+from tracker.selectors.enrollments import percent_done
 
 
 class EnrollmentSerializer(MS[Enrollment]):
     track = TrackBriefSerializer(read_only=True)
     total_items = serializers.IntegerField(read_only=True)
     done_items = serializers.IntegerField(read_only=True)
+    percent_done = serializers.SerializerMethodField(help_text="`done_items` of `total_items` in whole percent, 0–100.")
+    waiting = serializers.BooleanField(
+        read_only=True,
+        help_text="Active but without a slot: as many active tracks as your parallel limit come first by priority.",
+    )
+    will_miss_target = serializers.BooleanField(
+        read_only=True,
+        help_text="Active and unfinished, and the plan finishes it after `target_date` (or not within the plan).",
+    )
 
     class Meta:
         model = Enrollment
@@ -28,9 +38,15 @@ class EnrollmentSerializer(MS[Enrollment]):
             "projected_finish_date",
             "total_items",
             "done_items",
+            "percent_done",
+            "waiting",
+            "will_miss_target",
             "created_at",
             "updated_at",
         ]
+
+    def get_percent_done(self, enrollment: Enrollment) -> int:
+        return percent_done(done=enrollment.done_items, total=enrollment.total_items)  # type: ignore[attr-defined]
 
 
 class EnrollmentCreateSerializer(S):

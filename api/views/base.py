@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from rest_framework import exceptions
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
@@ -42,15 +43,20 @@ class LearnerView(GenericAPIView):  # type: ignore[type-arg]
 
 
 @contextmanager
-def service_errors(*errors: type[Exception], status: type[exceptions.APIException] | None = None) -> Iterator[None]:
-    """Turns a service's error (its message says what was wrong and what to do) into a 400 problem,
-    or into `status` when given (409 for a conflict, say)."""
+def service_errors(
+    *errors: type[Exception],
+    status: type[exceptions.APIException] | None = None,
+    field: str = "non_field_errors",
+    code: str = "invalid",
+) -> Iterator[None]:
+    """Turns a service's error (its message says what was wrong and what to do) into a 400 problem
+    whose `errors` name `field` and `code`, or into `status` when given (409 for a conflict, say)."""
     try:
         yield
     except errors as exc:
         if status is not None:
             raise status(str(exc)) from exc
-        raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from exc
+        raise exceptions.ValidationError({field: [ErrorDetail(str(exc), code=code)]}) from exc
 
 
 def validated(serializer_class: Callable[..., Any], request: Request, **kwargs: Any) -> dict[str, Any]:

@@ -20,7 +20,13 @@ from api.serializers.enrollments import EnrollmentCreateSerializer, EnrollmentSe
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
 from tracker import selectors
 from tracker.models import Enrollment
-from tracker.services.enrollments import EnrollmentError, enrollment_create, enrollment_delete, enrollment_update
+from tracker.services.enrollments import (
+    AlreadyEnrolled,
+    EnrollmentError,
+    enrollment_create,
+    enrollment_delete,
+    enrollment_update,
+)
 
 ENROLLMENT_EXAMPLE = {
     "id": 9,
@@ -40,6 +46,9 @@ ENROLLMENT_EXAMPLE = {
     "projected_finish_date": "2026-05-20",
     "total_items": 52,
     "done_items": 3,
+    "percent_done": 6,
+    "waiting": False,
+    "will_miss_target": False,
     "created_at": "2026-03-02T08:20:00Z",
     "updated_at": "2026-03-02T08:20:00Z",
 }
@@ -74,11 +83,12 @@ class EnrollmentListView(LearnerListView):
     def post(self, request: Request) -> Response:
         data = validated(EnrollmentCreateSerializer, request)
         track = get_object_or_404(selectors.track_visible_to(user=self.learner), pk=data.pop("track"))
-        if Enrollment.objects.filter(user=self.learner, track=track).exists():
-            raise Conflict("You are already enrolled in this track; change that enrolment instead.")
         data.setdefault("start_date", self.learner_today())
         with service_errors(EnrollmentError):
-            enrollment = enrollment_create(user=self.learner, track=track, **data)
+            try:
+                enrollment = enrollment_create(user=self.learner, track=track, **data)
+            except AlreadyEnrolled as exc:
+                raise Conflict("You are already enrolled in this track; change that enrolment instead.") from exc
         body = EnrollmentSerializer(self.get_queryset().get(pk=enrollment.pk)).data
         location = reverse("api:enrollment-detail", kwargs={"pk": enrollment.pk})
         return with_etag(body, status_code=status.HTTP_201_CREATED, headers={"Location": location})

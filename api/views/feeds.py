@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -155,11 +154,10 @@ class FeedListView(LearnerListView, _Subscriptions):
     @idempotent
     def post(self, request: Request) -> Response:
         data = validated(FeedSubscribeSerializer, request)
-        started = timezone.now()
         # Discovery fetches the address (outside any transaction): a 400 problem says when no feed is there.
         with service_errors(FeedError):
-            subscription = feed_subscribe(user=self.learner, **data)
-        code = status.HTTP_201_CREATED if subscription.created_at >= started else status.HTTP_200_OK
+            subscription, created = feed_subscribe(user=self.learner, **data)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         body = FeedSubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data
         location = reverse("api:feed-detail", kwargs={"pk": subscription.pk})
         return with_etag(body, status_code=code, headers={"Location": location})
@@ -233,10 +231,9 @@ class CuratedFeedFollowView(LearnerView):
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
         get_object_or_404(curated_feeds(), curated_slug=slug)
-        started = timezone.now()
         with service_errors(FeedError):
-            subscription = feed_subscribe_curated(user=self.learner, slug=slug)
-        code = status.HTTP_201_CREATED if subscription.created_at >= started else status.HTTP_200_OK
+            subscription, created = feed_subscribe_curated(user=self.learner, slug=slug)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         body = FeedSubscriptionSerializer(feed_subscriptions_of(user=self.learner).get(pk=subscription.pk)).data
         location = reverse("api:feed-detail", kwargs={"pk": subscription.pk})
         return with_etag(body, status_code=code, headers={"Location": location})
@@ -271,10 +268,9 @@ class FeedPostQueueView(LearnerView):
     @idempotent
     def post(self, request: Request, pk: int) -> Response:
         post: FeedPost = get_object_or_404(feed_posts_for(user=self.learner), pk=pk)
-        started = timezone.now()
         with service_errors(FeedError):
-            entry = feed_post_queue(user=self.learner, post=post)
-        code = status.HTTP_201_CREATED if entry.created_at >= started else status.HTTP_200_OK
+            entry, created = feed_post_queue(user=self.learner, post=post)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         body = ReadingEntrySerializer(reading_entries_with_posts(user=self.learner).get(pk=entry.pk)).data
         location = reverse("api:reading-detail", kwargs={"pk": entry.pk})
         return with_etag(body, status_code=code, headers={"Location": location})

@@ -28,9 +28,11 @@ from api.serializers.personal import (
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
 from tracker import selectors
 from tracker.models import Deadline, ReadingQueueEntry, Skill, Track
-from tracker.selectors.api import items_visible_to, skills_with_level
+from tracker.selectors.curriculum import items_visible_to
+from tracker.selectors.skills import skills_with_level
 from tracker.services.deadlines import DeadlineError, deadline_create, deadline_delete, deadline_update
 from tracker.services.reading import (
+    NotReadable,
     ReadingError,
     reading_entry_add,
     reading_entry_delete,
@@ -200,7 +202,8 @@ class ReadingListView(ListModelMixin, _Reading):
         return self.get_paginated_response(ReadingEntrySerializer(page, many=True).data)
 
     @extend_schema(
-        summary="Queue a track item or a link at the end (an item already queued comes back with 200)",
+        summary="Queue a track item or a link at the end (an item already queued comes back with 200; "
+        "one that is not read or watched, a problem say, is a 400 with code `not_readable`)",
         request=ReadingCreateSerializer,
         responses={201: ReadingEntrySerializer, 200: ReadingEntrySerializer},
         examples=[
@@ -217,13 +220,12 @@ class ReadingListView(ListModelMixin, _Reading):
         data = validated(ReadingCreateSerializer, request)
         item = None
         if data.get("item") is not None:
-            item = get_object_or_404(items_visible_to(user=self.learner).select_related("track"), pk=data["item"])
-        existed = item is not None and ReadingQueueEntry.objects.filter(user=self.learner, item=item).exists()
-        with service_errors(ReadingError):
-            entry = reading_entry_add(
+            item = get_object_or_404(items_visible_to(user=self.learner), pk=data["item"])
+        with service_errors(ReadingError), service_errors(NotReadable, field="item", code="not_readable"):
+            entry, created = reading_entry_add(
                 user=self.learner, item=item, url=data.get("url", ""), title=data.get("title", "")
             )
-        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         location = reverse("api:reading-detail", kwargs={"pk": entry.pk})
         return with_etag(ReadingEntrySerializer(entry).data, status_code=code, headers={"Location": location})
 

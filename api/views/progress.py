@@ -25,7 +25,8 @@ from api.serializers.progress import (
 )
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
 from tracker.models import Item, Progress
-from tracker.selectors.api import items_visible_to, progress_of
+from tracker.selectors.curriculum import items_visible_to
+from tracker.selectors.enrollments import progress_of
 from tracker.services.progress import ProgressError, progress_add_time, progress_mark_done, progress_set_note
 from tracker.services.progress_status import progress_set_status
 from tracker.services.reviews import ReviewError, review_rate

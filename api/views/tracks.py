@@ -16,7 +16,7 @@ from api.serializers.tracks import TrackDetailSerializer, TrackListSerializer
 from api.views.base import LearnerListView, LearnerView
 from tracker import selectors
 from tracker.models import Item, Progress
-from tracker.selectors.api import tracks_for_learner
+from tracker.selectors.curriculum import tracks_for_learner
 
 TRACK_EXAMPLE = {
     "id": 4,

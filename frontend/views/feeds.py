@@ -77,7 +77,7 @@ def feed_subscribe_view(request: HttpRequest) -> HttpResponse:
     form = FeedSubscribeForm(request.POST)
     if form.is_valid():
         try:
-            subscription = feed_subscribe(
+            subscription, _created = feed_subscribe(
                 user=user, url=form.cleaned_data["url"], add_to_reading_queue=form.cleaned_data["add_to_reading_queue"]
             )
         except FeedError as exc:

@@ -38,16 +38,6 @@ def _range(view: str, anchor: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.da
     return anchor, anchor + dt.timedelta(days=6), anchor - dt.timedelta(days=7), anchor + dt.timedelta(days=7)
 
 
-def _late(enrollment: Enrollment) -> bool:
-    """An active track with a target it cannot reach at its pace (the planner's forecast)."""
-    if enrollment.status != Enrollment.Status.ACTIVE or enrollment.target_date is None:
-        return False
-    if enrollment.done_items >= enrollment.total_items:  # type: ignore[attr-defined]
-        return False
-    finish = enrollment.projected_finish_date
-    return finish is None or finish > enrollment.target_date
-
-
 def plan_context(request: HttpRequest, user: User, *, form: PlanLimitsForm | None = None) -> dict[str, Any]:
     profile = study_profile_ensure(user=user)
     today = local_today(profile.time_zone, timezone.now())
@@ -60,8 +50,6 @@ def plan_context(request: HttpRequest, user: User, *, form: PlanLimitsForm | Non
     start, end, previous, following = _range(view, anchor)
     enrollments = with_percent(list(selectors.enrollments_with_progress(user=user)))
     active = [e for e in enrollments if e.status == Enrollment.Status.ACTIVE]
-    for number, enrollment in enumerate(active, start=1):
-        enrollment.waiting = number > profile.parallel_limit  # type: ignore[attr-defined]
     layout = lay_out(
         selectors.plan_between(user=user, start=start, end=end),
         start=start,
@@ -83,7 +71,7 @@ def plan_context(request: HttpRequest, user: User, *, form: PlanLimitsForm | Non
         "weeks": month_weeks(layout.totals) if view == "month" else [],
         "enrollments": enrollments,
         "active": active,
-        "late": [e for e in enrollments if _late(e)],
+        "late": [e for e in enrollments if e.will_miss_target],  # type: ignore[attr-defined]
         "form": form
         or PlanLimitsForm(initial={"parallel_limit": profile.parallel_limit, "daily_minutes": profile.daily_minutes}),
         "slots_in_use": min(profile.parallel_limit, len(active)),

@@ -26,7 +26,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     user = learner(request)
     profile = study_profile_ensure(user=user)
     today = local_today(profile.time_zone, timezone.now())
-    stats, done_days = selectors.progress_overview(user=user, profile=profile, today=today)
+    stats = selectors.study_stats(user=user, profile=profile, today=today)
     year = stats.heatmap()
     enrollments = [
         e
@@ -34,7 +34,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         if e.status != Enrollment.Status.DROPPED
     ]
     for enrollment in enrollments:
-        days = done_days.get(enrollment.track_id, [])
+        days = stats.done_by_track.get(enrollment.track_id, [])
         chart = BurnUp(
             start=enrollment.start_date,
             today=today,

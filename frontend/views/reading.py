@@ -53,7 +53,7 @@ def reading_add(request: HttpRequest) -> HttpResponse:
         errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return back(request, "frontend:reading", error=_("Nothing was added. %(errors)s") % {"errors": errors})
     try:
-        entry = reading_entry_add(user=user, url=form.cleaned_data["url"], title=form.cleaned_data["title"])
+        entry, _created = reading_entry_add(user=user, url=form.cleaned_data["url"], title=form.cleaned_data["title"])
     except ReadingError as exc:
         return _answer(request, user, error=str(exc))
     return _answer(

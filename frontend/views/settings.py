@@ -29,7 +29,7 @@ from tracker.services.calendar_feed import (
     calendar_token_rotate,
 )
 from tracker.services.data_export import user_data_export, user_data_filename
-from tracker.services.users import ProfileError, study_profile_ensure, study_profile_update
+from tracker.services.users import PLAN_FIELDS, ProfileError, study_profile_ensure, study_profile_update
 from tracker.services.vacations import VacationError, vacation_add, vacation_delete
 
 PROFILE_FIELDS = (
@@ -88,7 +88,7 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
     if "language" in changes:
         translation.activate(profile.language)
     ok = _("Settings saved.") if changes else _("Nothing to save: the settings are as they were.")
-    if {"time_zone", "parallel_limit", "daily_minutes", "rest_weekdays"} & set(changes):
+    if PLAN_FIELDS & set(changes):  # the service re-planned
         ok = _("Settings saved; your plan was re-made.")
     response = back(request, "frontend:settings", ok=ok)
     if "language" in changes:

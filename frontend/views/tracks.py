@@ -16,19 +16,16 @@ from frontend.views.common import back, is_htmx, learner
 from tracker import selectors
 from tracker.models import Enrollment, Item, Track, User
 from tracker.services.enrollments import EnrollmentError, enrollment_create, enrollment_delete, enrollment_update
-from tracker.services.reading import ReadingError, reading_entry_add
+from tracker.services.reading import NotReadable, ReadingError, reading_entry_add
 from tracker.services.users import study_profile_ensure
 from tracker.timezones import local_today
 
-# Items that are read or watched go to the reading queue from the track page.
-READABLE_KINDS = {Item.Kind.CHAPTER, Item.Kind.SECTION, Item.Kind.LECTURE, Item.Kind.ARTICLE, Item.Kind.RESOURCE}
-
 
 def with_percent(enrollments: list[Enrollment]) -> list[Enrollment]:
+    """Gives each row of `selectors.enrollments_with_progress` its `percent` for the progress bar."""
     for enrollment in enrollments:
-        total = enrollment.total_items  # type: ignore[attr-defined]
-        done = enrollment.done_items  # type: ignore[attr-defined]
-        enrollment.percent = min(100, round(100 * done / total)) if total else 0  # type: ignore[attr-defined]
+        done, total = enrollment.done_items, enrollment.total_items  # type: ignore[attr-defined]
+        enrollment.percent = selectors.percent_done(done=done, total=total)  # type: ignore[attr-defined]
     return enrollments
 
 
@@ -65,7 +62,7 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(selectors.track_items_with_progress(track=track, user=user))
     enrollment = selectors.enrollment_for(user=user, track=track)
     leaves = [i for i in items if not i.child_count]  # type: ignore[attr-defined]
-    done = sum(1 for i in leaves if i.my_progress and i.my_progress[0].status in {"done", "review"})  # type: ignore[attr-defined]
+    done = sum(1 for i in leaves if i.my_progress and i.my_progress[0].is_completed)  # type: ignore[attr-defined]
     return render(
         request,
         "frontend/track.html",
@@ -76,8 +73,8 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": EnrollmentForm(instance=enrollment) if enrollment else None,
             "done": done,
             "total": len(leaves),
-            "percent": round(100 * done / len(leaves)) if leaves else 0,
-            "readable_kinds": READABLE_KINDS,
+            "percent": selectors.percent_done(done=done, total=len(leaves)),
+            "readable_kinds": Item.READABLE_KINDS,
         },
     )
 
@@ -94,7 +91,7 @@ def track_item_fragment(
             "item": row,
             "flash": flash,
             "flash_error": flash_error,
-            "readable_kinds": READABLE_KINDS,
+            "readable_kinds": Item.READABLE_KINDS,
             "track": item.track,
         },
     )
@@ -190,6 +187,9 @@ def reading_add_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(selectors.items_visible_to(user=user), pk=pk)
     try:
         reading_entry_add(user=user, item=item)
+    except NotReadable:
+        error = _("“%(title)s” is not something to read: chapters, sections, lectures, articles and resources are.")
+        return back(request, item.track.get_absolute_url(), error=error % {"title": item.display_title()})
     except ReadingError as exc:
         return back(request, item.track.get_absolute_url(), error=str(exc))
     if is_htmx(request):

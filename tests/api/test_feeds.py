@@ -140,7 +140,7 @@ def test_a_subscription_is_read_changed_with_if_match_and_deleted(api: APIClient
     subscription.refresh_from_db()
     assert (subscription.add_to_reading_queue, subscription.daily_cap) == (False, 7)
 
-    entry = feed_post_queue(user=learner, post=subscription.feed.posts.first())
+    entry, _ = feed_post_queue(user=learner, post=subscription.feed.posts.first())
     assert api.delete(url).status_code == 204
     assert not FeedSubscription.objects.filter(pk=subscription.pk).exists()
     assert ReadingQueueEntry.objects.filter(pk=entry.pk).exists()  # queued posts stay
@@ -186,7 +186,7 @@ def test_posts_of_followed_feeds_filter_by_feed_and_join_the_queue(api: APIClien
 
 def test_reading_entries_name_the_post_and_feed_they_came_from(api: APIClient, learner: User):
     subscription = follow(learner, "Oldpan")
-    entry = feed_post_queue(user=learner, post=subscription.feed.posts.first())
+    entry, _ = feed_post_queue(user=learner, post=subscription.feed.posts.first())
     ReadingQueueEntryFactory(user=learner, item=ItemFactory())
     rows = {row["id"]: row for row in api.get("/api/v1/reading/").json()["results"]}
     assert rows[entry.pk]["post"]["feed"] == {

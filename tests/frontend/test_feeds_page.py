@@ -195,7 +195,7 @@ def test_a_bad_daily_cap_is_explained_and_changes_nothing(learner_client, cap):
 def test_unsubscribing_keeps_the_queued_posts(learner_client):
     learner, client = learner_client
     (sub,) = following(learner, n_feeds=1, n_posts=2)
-    entry = feed_post_queue(user=learner, post=sub.feed.posts.first())
+    entry, _ = feed_post_queue(user=learner, post=sub.feed.posts.first())
     body = client.post(reverse("frontend:feed-unsubscribe", args=[sub.pk]), **HTMX).content.decode()
     assert "You no longer follow “Blog 0”." in body and "You follow no blogs yet." in body
     assert not FeedSubscription.objects.filter(pk=sub.pk).exists()

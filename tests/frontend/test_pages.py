@@ -113,6 +113,14 @@ def test_read_later_on_a_track_page_queues_the_item(learner_client):
     assert ReadingQueueEntry.objects.filter(user=learner, item=item).exists()
 
 
+def test_read_later_refuses_an_item_that_is_not_read_or_watched(learner_client):
+    learner, client = learner_client
+    item = ItemFactory(kind="exercise", title_en="Fuse the kernels")
+    page = client.post(reverse("frontend:item-reading", args=[item.pk]), follow=True).content.decode()
+    assert "“Fuse the kernels” is not something to read" in page
+    assert not ReadingQueueEntry.objects.filter(user=learner).exists()
+
+
 def test_skills_are_rated_inline_and_link_their_tracks(learner_client):
     learner, client = learner_client
     skill = SkillFactory(tier="T3", title_en="TensorRT deployment")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
 
@@ -43,12 +44,12 @@ class BilingualTitleMixin(models.Model):
 
 
 class TrackKind(models.TextChoices):
-    ROADMAP = "roadmap", "Roadmap"
-    COURSE = "course", "Course"
-    BOOK = "book", "Book"
-    PROBLEM_SET = "problem_set", "Problem set"
-    READING_LIST = "reading_list", "Reading list"
-    PROJECT = "project", "Project"
+    ROADMAP = "roadmap", _("Roadmap")
+    COURSE = "course", _("Course")
+    BOOK = "book", _("Book")
+    PROBLEM_SET = "problem_set", _("Problem set")
+    READING_LIST = "reading_list", _("Reading list")
+    PROJECT = "project", _("Project")
 
 
 class Track(BilingualTitleMixin, TimeStampedModel):
@@ -94,22 +95,22 @@ class Track(BilingualTitleMixin, TimeStampedModel):
 
 
 class ItemKind(models.TextChoices):
-    TOPIC = "topic", "Topic"
-    LECTURE = "lecture", "Lecture"
-    LAB = "lab", "Lab"
-    CHAPTER = "chapter", "Chapter"
-    SECTION = "section", "Section"
-    PROBLEM = "problem", "Problem"
-    ARTICLE = "article", "Article"
-    RESOURCE = "resource", "Resource"
-    EXERCISE = "exercise", "Exercise"
-    MILESTONE = "milestone", "Milestone"
+    TOPIC = "topic", _("Topic")
+    LECTURE = "lecture", _("Lecture")
+    LAB = "lab", _("Lab")
+    CHAPTER = "chapter", _("Chapter")
+    SECTION = "section", _("Section")
+    PROBLEM = "problem", _("Problem")
+    ARTICLE = "article", _("Article")
+    RESOURCE = "resource", _("Resource")
+    EXERCISE = "exercise", _("Exercise")
+    MILESTONE = "milestone", _("Milestone")
 
 
 class ItemDifficulty(models.TextChoices):
-    EASY = "easy", "Easy"
-    MEDIUM = "medium", "Medium"
-    HARD = "hard", "Hard"
+    EASY = "easy", _("Easy")
+    MEDIUM = "medium", _("Medium")
+    HARD = "hard", _("Hard")
 
 
 class Item(BilingualTitleMixin, TimeStampedModel):
@@ -119,6 +120,9 @@ class Item(BilingualTitleMixin, TimeStampedModel):
     Kind = ItemKind
 
     Difficulty = ItemDifficulty
+
+    # Items that are read or watched: only these go into the reading queue.
+    READABLE_KINDS = frozenset({Kind.CHAPTER, Kind.SECTION, Kind.LECTURE, Kind.ARTICLE, Kind.RESOURCE})
 
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="items")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
 from .curriculum import Track, slug_validator
@@ -11,10 +12,10 @@ from .users import validate_time_zone
 
 
 class DeadlineKind(models.TextChoices):
-    CONFERENCE = "conference", "Conference"
-    COURSE = "course", "Course"
-    EXAM = "exam", "Exam"
-    PERSONAL = "personal", "Personal"
+    CONFERENCE = "conference", _("Conference")
+    COURSE = "course", _("Course")
+    EXAM = "exam", _("Exam")
+    PERSONAL = "personal", _("Personal")
 
 
 class Deadline(TimeStampedModel):

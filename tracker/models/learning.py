@@ -2,16 +2,17 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
 from .curriculum import Item, Track
 
 
 class EnrollmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    FINISHED = "finished", "Finished"
-    DROPPED = "dropped", "Dropped"
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    FINISHED = "finished", _("Finished")
+    DROPPED = "dropped", _("Dropped")
 
 
 class PaceUnit(models.TextChoices):
@@ -63,17 +64,26 @@ class Enrollment(TimeStampedModel):
 
 
 class ProgressStatus(models.TextChoices):
-    TODO = "todo", "To do"
-    DOING = "doing", "Doing"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"
-    REVIEW = "review", "In review"
+    TODO = "todo", _("To do")
+    DOING = "doing", _("Doing")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    REVIEW = "review", _("In review")
+
+
+# Done or in review: the learner has studied the item. Track progress, the heatmap, streaks, reminders,
+# reviews and the markdown plan count these, and each knows when it was done.
+COMPLETED_STATUSES = (ProgressStatus.DONE, ProgressStatus.REVIEW)
+# Completed or skipped: the planner schedules these items no more, and they are not overdue.
+CLOSED_STATUSES = (*COMPLETED_STATUSES, ProgressStatus.SKIPPED)
 
 
 class Progress(TimeStampedModel):
     """Where a learner stands on one item. Private to the learner: curators never see it."""
 
     Status = ProgressStatus
+    COMPLETED_STATUSES = COMPLETED_STATUSES
+    CLOSED_STATUSES = CLOSED_STATUSES
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="progress")
@@ -90,7 +100,7 @@ class Progress(TimeStampedModel):
             models.CheckConstraint(condition=Q(status__in=ProgressStatus.values), name="progress_status_valid"),
             # A finished item knows when it was finished; the heatmap and streaks count on it.
             models.CheckConstraint(
-                condition=~Q(status__in=["done", "review"]) | Q(done_at__isnull=False),
+                condition=~Q(status__in=list(COMPLETED_STATUSES)) | Q(done_at__isnull=False),
                 name="progress_done_has_done_at",
             ),
             models.CheckConstraint(
@@ -107,5 +117,6 @@ class Progress(TimeStampedModel):
         return f"{self.user} · {self.item}: {self.get_status_display()}"
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.REVIEW, self.Status.SKIPPED}
+    def is_completed(self) -> bool:
+        """Done or in review (`COMPLETED_STATUSES`)."""
+        return self.status in COMPLETED_STATUSES

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
 from .curriculum import Item
@@ -13,10 +14,10 @@ class PlanEntryKind(models.TextChoices):
 
 
 class PlanEntryStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Skipped"
-    MISSED = "missed", "Missed"
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    MISSED = "missed", _("Missed")
 
 
 class PlanEntryOrigin(models.TextChoices):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
 from .curriculum import Item
@@ -8,10 +9,10 @@ from .feeds import FeedPost
 
 
 class ReadingStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    READING = "reading", "Reading"
-    READ = "read", "Read"
-    DROPPED = "dropped", "Dropped"
+    QUEUED = "queued", _("Queued")
+    READING = "reading", _("Reading")
+    READ = "read", _("Read")
+    DROPPED = "dropped", _("Dropped")
 
 
 class ReadingQueueEntry(TimeStampedModel):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
 from .curriculum import BilingualTitleMixin, Item, Track, slug_validator
@@ -37,11 +38,11 @@ class Skill(BilingualTitleMixin, TimeStampedModel):
 
 
 class SkillLevel(models.IntegerChoices):
-    NONE = 0, "None"
-    AWARE = 1, "Aware"
-    WORKING = 2, "Working knowledge"
-    PROFICIENT = 3, "Proficient"
-    EXPERT = 4, "Expert"
+    NONE = 0, _("None")
+    AWARE = 1, _("Aware")
+    WORKING = 2, _("Working knowledge")
+    PROFICIENT = 3, _("Proficient")
+    EXPERT = 4, _("Expert")
 
 
 class SkillAssessment(TimeStampedModel):

@@ -1,4 +1,4 @@
-"""A learner's plan over a range of dates."""
+"""A learner's plan over a range of dates, and the vacations it plans around."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from tracker.models import PlanEntry, User
+from tracker.models import PlanEntry, User, Vacation
 
 
 def plan_between(*, user: User, start: dt.date, end: dt.date) -> QuerySet[PlanEntry]:
@@ -16,3 +16,8 @@ def plan_between(*, user: User, start: dt.date, end: dt.date) -> QuerySet[PlanEn
         .select_related("item", "item__track", "enrollment")
         .order_by("date", "position", "id")
     )
+
+
+def vacations_of(*, user: User) -> QuerySet[Vacation]:
+    """The learner's vacations, latest first."""
+    return Vacation.objects.filter(user=user).select_related("user").order_by("-start_date", "-id")

@@ -33,7 +33,6 @@ from tracker.models import (
 from tracker.planning.streaks import compute_streaks
 from tracker.selectors.today import TrackDay
 
-FINISHED = (Progress.Status.DONE, Progress.Status.REVIEW)
 # The current streak is counted over this many days of history, which keeps the e-mail's cost bounded.
 STREAK_HISTORY_DAYS = 400
 
@@ -107,7 +106,7 @@ def reminder_digests(
 
     # 3. Missed on an earlier day, not finished since and not planned again today (as Today shows them).
     finished = Progress.objects.filter(
-        user_id=OuterRef("user_id"), item_id=OuterRef("item_id"), status__in=[*FINISHED, Progress.Status.SKIPPED]
+        user_id=OuterRef("user_id"), item_id=OuterRef("item_id"), status__in=Progress.CLOSED_STATUSES
     )
     missed = (
         PlanEntry.objects.filter(
@@ -190,7 +189,7 @@ def reminder_digests(
     since = now - dt.timedelta(days=STREAK_HISTORY_DAYS)
     active: dict[int, set[dt.date]] = defaultdict(set)
     done = Progress.objects.filter(
-        user_id__in=ids, status__in=FINISHED, done_at__isnull=False, done_at__gte=since
+        user_id__in=ids, status__in=Progress.COMPLETED_STATUSES, done_at__isnull=False, done_at__gte=since
     ).values_list("user_id", "done_at")
     for user_id, done_at in done:
         if done_at is not None:

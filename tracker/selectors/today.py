@@ -68,7 +68,7 @@ def today_bundle(*, user: User, now: dt.datetime) -> TodayBundle:
     # Missed on an earlier day and not done since: shown apart, so nothing slips by unnoticed.
     overdue = list(
         PlanEntry.objects.filter(user=user, date__lt=today, status=PlanEntry.Status.MISSED, kind=PlanEntry.Kind.NEW)
-        .exclude(item__progress__user=user, item__progress__status__in=["done", "review", "skipped"])
+        .exclude(item__progress__user=user, item__progress__status__in=Progress.CLOSED_STATUSES)
         .exclude(item__in=Item.objects.filter(plan_entries__user=user, plan_entries__date=today))
         .select_related("item", "item__track")
         .order_by("date", "position")

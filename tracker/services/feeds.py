@@ -112,13 +112,12 @@ def normalise_url(url: str) -> str:
 
 def _subscription_get_or_create(
     *, user: User, feed: Feed, add_to_reading_queue: bool, daily_cap: int
-) -> FeedSubscription:
+) -> tuple[FeedSubscription, bool]:
     if not 1 <= daily_cap <= MAX_DAILY_CAP:
         raise FeedError(f"The daily limit must be between 1 and {MAX_DAILY_CAP} posts.")
-    subscription, _ = FeedSubscription.objects.get_or_create(
+    return FeedSubscription.objects.get_or_create(
         user=user, feed=feed, defaults={"add_to_reading_queue": add_to_reading_queue, "daily_cap": daily_cap}
     )
-    return subscription
 
 
 def feed_subscribe(
@@ -129,10 +128,11 @@ def feed_subscribe(
     daily_cap: int = DEFAULT_DAILY_CAP,
     client: httpx.Client | None = None,
     now: dt.datetime | None = None,
-) -> FeedSubscription:
+) -> tuple[FeedSubscription, bool]:
     """Follows the feed at `url`, which may be the feed itself or a page of the site (the feed is then
     discovered). A feed someone already follows is not fetched again; a new one is fetched now, outside
-    any transaction, and its newest posts join the learner's queue (within the daily limit).
+    any transaction, and its newest posts join the learner's queue (within the daily limit). Returns the
+    subscription and whether it was created: one the learner has already comes back as it is.
 
     Raises FeedError when no feed is found there or the address is refused (not a public address).
     """
@@ -155,17 +155,20 @@ def feed_subscribe(
             url=found.feed_url,
             defaults={"title": found.parsed.title, "site_url": found.parsed.site_url, "next_fetch_at": now},
         )
-        subscription = _subscription_get_or_create(
+        subscription, subscribed = _subscription_get_or_create(
             user=user, feed=feed, add_to_reading_queue=add_to_reading_queue, daily_cap=daily_cap
         )
         if created:
             # The discovery fetch is the feed's first fetch: keep it rather than fetching again.
             _store(feed, found.fetched, found.parsed, now=now)
-    return subscription
+    return subscription, subscribed
 
 
-def feed_subscribe_curated(*, user: User, slug: str, add_to_reading_queue: bool = True) -> FeedSubscription:
-    """One-click follow of a curated feed (fixtures/feeds.yaml); the dispatcher fetches it when due."""
+def feed_subscribe_curated(
+    *, user: User, slug: str, add_to_reading_queue: bool = True
+) -> tuple[FeedSubscription, bool]:
+    """One-click follow of a curated feed (fixtures/feeds.yaml); the dispatcher fetches it when due.
+    Returns the subscription and whether it was created."""
     feed = Feed.objects.filter(is_curated=True, curated_slug=slug).first()
     if feed is None:
         raise FeedError(f"There is no curated feed {slug!r}.")
@@ -193,17 +196,19 @@ def feed_unsubscribe(*, subscription: FeedSubscription) -> None:
 
 
 @transaction.atomic
-def feed_post_queue(*, user: User, post: FeedPost) -> ReadingQueueEntry:
-    """Adds a post to the learner's reading queue by hand (one they follow); a queued post is returned as is."""
+def feed_post_queue(*, user: User, post: FeedPost) -> tuple[ReadingQueueEntry, bool]:
+    """Adds a post to the learner's reading queue by hand (one they follow). Returns the entry and whether
+    it was created: a queued post comes back as it is."""
     if post.deleted_at is not None or not FeedSubscription.objects.filter(user=user, feed_id=post.feed_id).exists():
         raise FeedError("That post is not in a feed you follow.")
     existing = ReadingQueueEntry.objects.filter(user=user, post=post).first()
     if existing is not None:
-        return existing
+        return existing, False
     top = ReadingQueueEntry.objects.filter(user=user).aggregate(m=Max("position"))["m"] or 0
-    return ReadingQueueEntry.objects.create(
+    entry = ReadingQueueEntry.objects.create(
         user=user, post=post, title=post.title[:300], url=post.url, position=top + 1
     )
+    return entry, True
 
 
 @transaction.atomic

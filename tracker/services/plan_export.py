@@ -36,8 +36,6 @@ from tracker.plan_markdown import (
 from tracker.plan_markdown import Item as PlanItem
 from tracker.plan_markdown.track_notes import HEADING_ANCHOR, TrackNotes, decode_track_notes
 
-_FINISHED = {Progress.Status.DONE, Progress.Status.REVIEW}
-
 
 def _ordered_tracks(user: User) -> list[Track]:
     """The tracks to export, in export order. Two queries: enrollments, then tracks."""
@@ -66,9 +64,9 @@ class _Builder:
             data.items.append(item)
             data.children[item.parent_id].append(item)
         self.done = set(
-            Progress.objects.filter(user=user, item__track_id__in=track_ids, status__in=_FINISHED).values_list(
-                "item_id", flat=True
-            )
+            Progress.objects.filter(
+                user=user, item__track_id__in=track_ids, status__in=Progress.COMPLETED_STATUSES
+            ).values_list("item_id", flat=True)
         )
         self.dates: dict[int, tuple[dt.date, dt.date | None]] = {}
         pinned = PlanEntry.objects.filter(

@@ -308,7 +308,6 @@ class _Importer:
             progress.item_id: progress
             for progress in Progress.objects.filter(user=self.user, item__in=[item.pk for item, _, _ in rows])
         }
-        finished = {Progress.Status.DONE, Progress.Status.REVIEW}
         to_create: list[Progress] = []
         to_update: list[Progress] = []
         for item, row, box in rows:
@@ -319,18 +318,18 @@ class _Importer:
                     to_create.append(
                         Progress(user=self.user, item=item, status=Progress.Status.DONE, done_at=self._done_at(row))
                     )
-                elif progress.status not in finished or row.last_day is not None:
+                elif not progress.is_completed or row.last_day is not None:
                     # Done stays done (or in review); a dated item's done time follows the file.
                     done_at = self._done_at(row)
                     values: dict[str, object] = {
-                        "status": progress.status if progress.status in finished else Progress.Status.DONE,
+                        "status": progress.status if progress.is_completed else Progress.Status.DONE,
                         "done_at": done_at,
                     }
                     if progress.started_at is not None and progress.started_at > done_at:
                         values["started_at"] = done_at
                     if _assign(progress, values, self.now):
                         to_update.append(progress)
-            elif progress is not None and progress.status in finished:
+            elif progress is not None and progress.is_completed:
                 _assign(progress, {"status": Progress.Status.TODO, "done_at": None}, self.now)
                 to_update.append(progress)
         Progress.objects.bulk_create(to_create, batch_size=INSERT_BATCH)

@@ -28,7 +28,6 @@ from tracker.planning.scheduler import (
 from tracker.timezones import local_today
 
 DEFAULT_HORIZON_DAYS = 90
-FINISHED = (Progress.Status.DONE, Progress.Status.REVIEW, Progress.Status.SKIPPED)
 
 
 def review_minutes(item_minutes: int) -> int:
@@ -60,10 +59,10 @@ def _profile_input(profile: StudyProfile, vacations: list[Vacation]) -> StudyPro
 
 def _track_inputs(user: User, enrollments: list[Enrollment], today: dt.date) -> list[TrackInput]:
     track_ids = [e.track_id for e in enrollments]
-    finished = set(
-        Progress.objects.filter(user=user, item__track_id__in=track_ids, status__in=FINISHED).values_list(
-            "item_id", flat=True
-        )
+    closed = set(
+        Progress.objects.filter(
+            user=user, item__track_id__in=track_ids, status__in=Progress.CLOSED_STATUSES
+        ).values_list("item_id", flat=True)
     )
     # Items the learner pinned to a date of their own are not the planner's to move.
     pinned = set(
@@ -79,7 +78,7 @@ def _track_inputs(user: User, enrollments: list[Enrollment], today: dt.date) -> 
         .values_list("pk", "track_id", "estimated_minutes")
     )
     for item_id, track_id, minutes in leaves:
-        if item_id not in finished and item_id not in pinned:
+        if item_id not in closed and item_id not in pinned:
             remaining[track_id].append(PlanItem(item_id=item_id, minutes=minutes))
     return [
         TrackInput(

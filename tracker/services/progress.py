@@ -58,7 +58,7 @@ def progress_mark_done(
     """Marks the item done now; adds `minutes_spent` (else the estimate, if none was logged)."""
     now = _now(now)
     progress = _progress(user, item)
-    if progress.status in {Progress.Status.DONE, Progress.Status.REVIEW}:
+    if progress.is_completed:
         return progress
     progress.status = Progress.Status.DONE
     progress.done_at = now

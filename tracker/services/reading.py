@@ -17,25 +17,40 @@ class ReadingError(Exception):
     """A reading-queue change that cannot be made; the message says why."""
 
 
+class NotReadable(ReadingError):
+    """The item is not read or watched (a problem, an exercise, a milestone…): it has no place in the queue."""
+
+
 def _next_position(user: User) -> int:
     top = ReadingQueueEntry.objects.filter(user=user).aggregate(m=Max("position"))["m"]
     return (top or 0) + 1
 
 
 @transaction.atomic
-def reading_entry_add(*, user: User, item: Item | None = None, url: str = "", title: str = "") -> ReadingQueueEntry:
-    """Queues a curriculum item or a link at the end of the queue; an item already queued is returned as is."""
+def reading_entry_add(
+    *, user: User, item: Item | None = None, url: str = "", title: str = ""
+) -> tuple[ReadingQueueEntry, bool]:
+    """Queues a curriculum item or a link at the end of the queue. Returns the entry and whether it was
+    created: an item already queued comes back as it is.
+
+    Raises NotReadable for an item that is not read or watched (`Item.READABLE_KINDS`)."""
     if item is None and not url:
         raise ReadingError("Give a track item or a link to read.")
     if item is not None:
         if item.track.owner_id not in (None, user.pk):
             raise ReadingError("That item is in someone else's track.")
+        if item.kind not in Item.READABLE_KINDS:
+            raise NotReadable(
+                f"This item is not something to read (its kind is {item.kind}); only chapters, sections, "
+                "lectures, articles and resources go into the reading queue."
+            )
         existing = ReadingQueueEntry.objects.filter(user=user, item=item).first()
         if existing:
-            return existing
-    return ReadingQueueEntry.objects.create(
+            return existing, False
+    entry = ReadingQueueEntry.objects.create(
         user=user, item=item, url=url, title=title[:300], position=_next_position(user)
     )
+    return entry, True
 
 
 @transaction.atomic

@@ -48,7 +48,7 @@ def review_rate(
         raise ReviewError(f"Rate with one of {', '.join(RATINGS)}, not {rating!r}.")
     now = now or timezone.now()
     progress = Progress.objects.select_for_update().filter(user=user, item=item).first()
-    if progress is None or progress.status not in {Progress.Status.DONE, Progress.Status.REVIEW}:
+    if progress is None or not progress.is_completed:
         raise ReviewError("Mark the item done before rating it; reviews are for what you have studied.")
     row = ReviewCard.objects.select_for_update().filter(user=user, item=item).first()
     card, _log = SCHEDULER.review_card(_card(row), RATINGS[rating], review_datetime=now)

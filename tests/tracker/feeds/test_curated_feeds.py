@@ -58,7 +58,8 @@ def test_the_source_blog_of_seed_000_is_curated_and_due_for_its_first_fetch():
 def test_a_learner_follows_a_curated_feed_with_one_click():
     seed()
     user = UserFactory()
-    svc.feed_subscribe_curated(user=user, slug="nvidia-technical-blog")
+    subscription, created = svc.feed_subscribe_curated(user=user, slug="nvidia-technical-blog")
+    assert created and svc.feed_subscribe_curated(user=user, slug="nvidia-technical-blog") == (subscription, False)
     listed = {f.curated_slug: f.is_subscribed for f in curated_feeds(user=user)}
     assert listed["nvidia-technical-blog"] is True and listed["oldpan"] is False
     with pytest.raises(svc.FeedError, match="no curated feed"):

@@ -39,7 +39,8 @@ def test_subscribing_to_a_site_finds_its_feed_and_queues_only_the_newest_posts(f
     feed_server.routes["/"] = Reply(HTML_WITH_ALTERNATE, headers={"Content-Type": "text/html"})
     feed_server.routes["/rss2.xml"] = Reply(rss2_posts(5), etag='"a"')
     user = UserFactory()
-    subscription = svc.feed_subscribe(user=user, url=feed_server.url("/"))
+    subscription, created = svc.feed_subscribe(user=user, url=feed_server.url("/"))
+    assert created
     feed = Feed.objects.get(pk=subscription.feed_id)
     assert feed.url == feed_server.url("/rss2.xml")
     assert feed.title == "Test blog" and feed.etag == '"a"' and feed.status == Feed.Status.ACTIVE
@@ -65,8 +66,10 @@ def test_subscribing_needs_a_web_address(url: str):
 
 def test_a_known_feed_is_followed_without_fetching(feed_server: FeedServer, local_feeds):
     feed = FeedFactory(url=feed_server.url("/known.xml"))
-    subscription = svc.feed_subscribe(user=UserFactory(), url=feed.url)
-    assert subscription.feed == feed
+    user = UserFactory()
+    subscription, created = svc.feed_subscribe(user=user, url=feed.url)
+    assert subscription.feed == feed and created
+    assert svc.feed_subscribe(user=user, url=feed.url) == (subscription, False)
     assert feed_server.hits["/known.xml"] == 0
 
 
@@ -114,8 +117,9 @@ def test_with_the_switch_off_posts_are_stored_but_not_queued(feed_server: FeedSe
     assert (outcome.new_posts, outcome.queued) == (2, 0)
     post = FeedPost.objects.filter(feed=feed).first()
     assert post is not None
-    entry = svc.feed_post_queue(user=subscription.user, post=post)  # by hand, still possible
-    assert entry.post == post and svc.feed_post_queue(user=subscription.user, post=post) == entry
+    entry, created = svc.feed_post_queue(user=subscription.user, post=post)  # by hand, still possible
+    assert entry.post == post and created
+    assert svc.feed_post_queue(user=subscription.user, post=post) == (entry, False)
 
 
 def test_a_deleted_post_never_comes_back(feed_server: FeedServer, local_feeds):

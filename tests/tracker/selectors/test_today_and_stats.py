@@ -43,6 +43,22 @@ def test_a_shanghai_learner_finishing_at_2330_local_counts_for_that_local_day():
     assert stats.current_streak == 2
 
 
+def test_finished_items_are_counted_per_track_on_local_days_for_the_burn_up_charts():
+    user = learner("Asia/Shanghai")
+    track, other = TrackFactory(), TrackFactory()
+    # 23:30 and 00:30 in Shanghai: two local days; the third is the next local day too.
+    ProgressFactory(user=user, item=ItemFactory(track=track), done_at=dt.datetime(2026, 3, 2, 15, 30, tzinfo=dt.UTC))
+    ProgressFactory(user=user, item=ItemFactory(track=track), done_at=dt.datetime(2026, 3, 2, 16, 30, tzinfo=dt.UTC))
+    ProgressFactory(user=user, item=ItemFactory(track=track), done_at=dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC))
+    ProgressFactory(user=user, item=ItemFactory(track=other), done_at=dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC))
+    ProgressFactory(user=user, item=ItemFactory(track=other), status="skipped", done_at=None)
+    stats = study_stats(user=user, profile=user.study_profile, today=dt.date(2026, 3, 3))
+    assert stats.done_by_track == {
+        track.pk: [(dt.date(2026, 3, 2), 1), (dt.date(2026, 3, 3), 2)],
+        other.pk: [(dt.date(2026, 3, 1), 1)],
+    }
+
+
 def test_heatmap_has_a_year_of_days_ending_today_with_minutes():
     user = learner()
     ProgressFactory(user=user, done_at=dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC), time_spent_minutes=45)

@@ -7,8 +7,9 @@ from collections import defaultdict
 
 import pytest
 
-from tests.factories import EnrollmentFactory, ItemFactory, TrackFactory, UserFactory
+from tests.factories import EnrollmentFactory, ItemFactory, ProgressFactory, TrackFactory, UserFactory
 from tracker.models import Enrollment, PlanEntry, Progress, StudyProfile
+from tracker.selectors import enrollments_with_progress
 from tracker.services import planning
 from tracker.services.enrollments import EnrollmentError, enrollment_update
 from tracker.services.planning import plan_rebuild
@@ -202,3 +203,19 @@ def test_rebuild_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
     # taken, bulk insert (batches), enrolment forecasts, profile marker + savepoint bookkeeping
     with django_assert_max_num_queries(18):
         plan_rebuild(user=user, today=MONDAY)
+
+
+def test_a_skipped_item_leaves_the_plan_but_does_not_count_as_learned():
+    user = learner()
+    enrollment, (done, skipped, reviewed, todo) = enrol(user, 1, n_items=4)
+    now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    ProgressFactory(user=user, item=done, status=Progress.Status.DONE, done_at=now)
+    ProgressFactory(user=user, item=skipped, status=Progress.Status.SKIPPED, done_at=None)
+    ProgressFactory(user=user, item=reviewed, status=Progress.Status.REVIEW, done_at=now)
+
+    plan_rebuild(user=user, today=MONDAY)
+
+    assert set(PlanEntry.objects.filter(user=user, kind="new").values_list("item_id", flat=True)) == {todo.pk}
+    row = enrollments_with_progress(user=user).get(pk=enrollment.pk)
+    assert (row.done_items, row.total_items) == (2, 4)
+    assert set(Progress.CLOSED_STATUSES) - set(Progress.COMPLETED_STATUSES) == {Progress.Status.SKIPPED}

@@ -1,0 +1,93 @@
+"""Tracks and items: which a learner may open, the catalogue with its filters, and a track's item tree."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from tracker.models import Enrollment, Item, Progress, Tag, Track, User
+
+
+def _count(qs: QuerySet, group: str) -> Coalesce:  # type: ignore[type-arg]
+    """A correlated COUNT(*) subquery; 0 when nothing matches."""
+    counted = qs.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def leaf_items() -> QuerySet[Item]:
+    """Items that are studied themselves, not groups of others (a chapter is done through its sections)."""
+    return Item.objects.filter(~Exists(Item.objects.filter(parent=OuterRef("pk"))))
+
+
+def track_visible_to(*, user: User) -> QuerySet[Track]:
+    """Tracks a learner may open: published curated ones and their own."""
+    return Track.objects.filter(Q(owner__isnull=True, is_published=True) | Q(owner=user))
+
+
+def items_visible_to(*, user: User) -> QuerySet[Item]:
+    """Items of the tracks a learner may open (`track_visible_to`), with their track joined."""
+    return Item.objects.filter(track__in=track_visible_to(user=user)).select_related("track")
+
+
+def catalogue_tracks(*, user: User, kind: str | None = None, query: str = "") -> QuerySet[Track]:
+    """Published curated tracks with their size and whether the learner is enrolled. One query."""
+    tracks = Track.objects.filter(owner__isnull=True, is_published=True)
+    if kind:
+        tracks = tracks.filter(kind=kind)
+    if query:
+        tracks = tracks.filter(Q(title__icontains=query) | Q(title_en__icontains=query) | Q(summary__icontains=query))
+    return tracks.annotate(
+        total_items=_count(leaf_items().filter(track=OuterRef("pk")), "track"),
+        is_enrolled=Exists(Enrollment.objects.filter(user=user, track=OuterRef("pk"))),
+    ).order_by("kind", "title_en")
+
+
+def catalogue_filtered(*, user: User, kind: str = "", tag: str = "", query: str = "") -> QuerySet[Track]:
+    """The catalogue (see `catalogue_tracks`) narrowed to a kind, a tag and a search text, with the
+    tracks' tags prefetched. Two queries."""
+    tracks = catalogue_tracks(user=user, kind=kind or None, query=query.strip())
+    if tag:
+        tracks = tracks.filter(tags__slug=tag)
+    return tracks.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
+
+
+def catalogue_tags() -> QuerySet[Tag]:
+    """Tags on at least one published curated track, for the catalogue's filter. One query."""
+    return Tag.objects.filter(tracks__owner__isnull=True, tracks__is_published=True).distinct().order_by("slug")
+
+
+def tracks_for_learner(*, user: User) -> QuerySet[Track]:
+    """Published curated tracks and the learner's own, each with `total_items` and `enrollment_id`
+    (null when not enrolled), tags prefetched. Two queries."""
+    return (
+        track_visible_to(user=user)
+        .annotate(
+            total_items=_count(leaf_items().filter(track=OuterRef("pk")), "track"),
+            enrollment_id=Subquery(
+                Enrollment.objects.filter(user=user, track=OuterRef("pk")).values("pk")[:1],
+                output_field=IntegerField(),
+            ),
+        )
+        .prefetch_related("tags")
+        .order_by("kind", "title_en", "id")
+    )
+
+
+def track_items_with_progress(*, track: Track, user: User) -> QuerySet[Item]:
+    """The track's items in study order, each with `my_progress` (a list of 0 or 1). Two queries."""
+    return (
+        Item.objects.filter(track=track)
+        .annotate(child_count=Count("children"))
+        .order_by("position", "id")
+        .prefetch_related(Prefetch("progress", queryset=Progress.objects.filter(user=user), to_attr="my_progress"))
+    )
