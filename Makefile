@@ -72,6 +72,7 @@ run: messages seed
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
+	git ls-files -z '*.py' | xargs -0 $(VENV)/bin/django-upgrade --target-version 6.0 --check
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 

@@ -9,12 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,25 +61,36 @@ def start(copy: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def wait_for_home(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 240) -> int | None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"make run exited early:\n{log.read_text(errors='replace')[-3000:]}")
-        code = status_of(f"http://127.0.0.1:{port}/")
-        if code is not None:
-            return code
-        time.sleep(1)
-    return None
+def exited_early(process: subprocess.Popen[bytes], log: Path) -> str | None:
+    if process.poll() is None:
+        return None
+    return f"make run exited early:\n{log.read_text(errors='replace')[-3000:]}"
+
+
+def wait_for_home(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 240) -> int:
+    """The status of / once the web server answers (it may first migrate, seed and collect on a fresh copy)."""
+    return wait_until(
+        lambda: status_of(f"http://127.0.0.1:{port}/"),
+        timeout=seconds,
+        interval=0.5,
+        what="make run to answer on /",
+        give_up=lambda: exited_early(process, log),
+    )
+
+
+def group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def ctrl_c(process: subprocess.Popen[bytes]) -> None:
     """What a terminal does on Ctrl-C: SIGINT to the whole foreground process group."""
     os.killpg(process.pid, signal.SIGINT)
     process.wait(timeout=60)
-    time.sleep(1)
-    with pytest.raises(ProcessLookupError):
-        os.killpg(process.pid, 0)  # nothing of the group is left running
+    wait_until(lambda: group_gone(process.pid), timeout=30, what="every process of make run's group to exit")
 
 
 def test_make_run_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path):
@@ -93,11 +105,13 @@ def test_make_run_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path):
         assert wait_for_home(port, process, log) == 302
         assert status_of(f"http://127.0.0.1:{port}/accounts/login/") == 200
         # The worker and beat start beside the web server; on a busy machine they can take a while.
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and not all(
-            sign in log.read_text(errors="replace") for sign in ("beat: Starting", "ready.")
-        ):
-            time.sleep(1)
+        wait_until(
+            lambda: all(sign in log.read_text(errors="replace") for sign in ("beat: Starting", "ready.")),
+            timeout=180,
+            interval=0.5,
+            what="the worker and beat to start (their log lines)",
+            give_up=lambda: exited_early(process, log),
+        )
     finally:
         ctrl_c(process)
     output = log.read_text(errors="replace")

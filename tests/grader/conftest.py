@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from grader.bundles import Bundle, load_bundle
 from grader.sandbox import SandboxConfig, sandbox_problem
+from tests.waiting import wait_until
 
 IN_CI = os.environ.get("CI") == "true"
 TEST_BUNDLES = Path(__file__).resolve().parent / "bundles"
@@ -64,9 +64,12 @@ def healthy_worker() -> Iterator[None]:
     before = grader_temp_dirs()
     yield
     # The kernel kills what is left in the sandbox's pid namespace when its init exits; on a loaded machine
-    # the last of a fork bomb's children take a moment to go, so wait a little before calling it a leak.
-    deadline = time.monotonic() + 15
-    while sandbox_processes() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert sandbox_processes() == []
+    # the last of a fork bomb's children take a moment to go, so wait for them before calling it a leak.
+    wait_until(
+        lambda: not sandbox_processes(),
+        timeout=30,
+        interval=0.2,
+        what="every sandbox process to exit",
+        detail=sandbox_processes,
+    )
     assert grader_temp_dirs() - before == set()

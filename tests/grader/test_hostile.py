@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import secrets
+import signal
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,12 +17,14 @@ from grader.bundles import EXERCISES_DIR, Bundle
 from grader.results import GradeResult, Verdict
 from grader.run import MAX_CODE_BYTES, grade
 from grader.sandbox import UNSANDBOXED_ENV, SandboxConfig, SandboxUnavailable
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("healthy_worker")
 
 OK = "def double(x):\n    return x * 2\n"
 REFERENCE = EXERCISES_DIR / "nms" / "reference.py"
 HIDDEN_OUTPUT = Path(__file__).resolve().parent / "bundles" / "double" / "cases" / "02.out.npz"
+HOLD_SECONDS = 60  # the most a submission holds on, waiting for the test; far more than it needs
 
 
 def run(bundle: Bundle, sandbox: SandboxConfig, code: str, cases: str = "visible") -> GradeResult:
@@ -117,12 +121,32 @@ def double(x):
     assert result.verdict is Verdict.AC, result.cases[0].message
 
 
+def processes_named(comm: str) -> list[int]:
+    """The pids of the live processes whose name (/proc/PID/comm) is `comm`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == comm:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def test_another_submission_is_invisible(double: Bundle, sandbox: SandboxConfig) -> None:
     secret = "other-learners-answer-7f3a"
+    # The writer leaves its answer where it can, renames itself so the test knows, and holds on (alive, its
+    # files in place) until the test signals it, after the reader has looked everywhere.
+    held = f"bq-held-{secrets.token_hex(3)}"
     writer = (
-        f"import time\nSECRET = {secret!r}\ndef double(x):\n"
+        f"import ctypes, signal\nSECRET = {secret!r}\ndef double(x):\n"
         "    open('/box/mine.txt', 'w').write(SECRET)\n    open('/tmp/mine.txt', 'w').write(SECRET)\n"
-        "    time.sleep(0.8)\n    return x * 2\n"
+        "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})\n"
+        f"    ctypes.CDLL(None).prctl(15, {held.encode()!r}, 0, 0, 0)  # PR_SET_NAME\n"
+        f"    if signal.sigtimedwait({{signal.SIGUSR1}}, {HOLD_SECONDS}) is None:\n"
+        "        raise TimeoutError('nobody let go of the writer')\n"
+        "    return x * 2\n"
     )
     reader = f"""
 import os, sys
@@ -139,15 +163,24 @@ def double(x):
                 pass
     return x * 2
 """
+    # The writer's case may last as long as it is held; the sandbox's CPU limits stay as they are.
+    holding = dataclasses.replace(sandbox, wall_extra_s=HOLD_SECONDS + 15)
     results: list[GradeResult] = []
-    thread = threading.Thread(target=lambda: results.append(run(double, sandbox, writer)))
+    thread = threading.Thread(target=lambda: results.append(run(double, holding, writer)))
     thread.start()
-    time.sleep(0.4)
     try:
+        wait_until(
+            lambda: processes_named(held),
+            timeout=60,
+            what="the other submission to write its answer",
+            give_up=lambda: None if thread.is_alive() else f"it ended first: {results}",
+        )
         assert run(double, sandbox, reader).verdict is Verdict.AC
     finally:
+        for pid in processes_named(held):
+            os.kill(pid, signal.SIGUSR1)
         thread.join()
-    assert results[0].verdict is Verdict.AC
+    assert results[0].verdict is Verdict.AC, results[0].cases[0].message
 
 
 def test_environment_secrets_do_not_reach_the_sandbox(

@@ -114,7 +114,7 @@ class ItemDifficulty(models.TextChoices):
 
 
 class Item(BilingualTitleMixin, TimeStampedModel):
-    """One thing to study in a track. Items form a tree (chapter → sections); `position` is the
+    """One thing to study in a track. Items form a tree (a chapter and its sections); `position` is the
     study order over the whole track, depth first, so the planner reads a track as one sequence."""
 
     Kind = ItemKind

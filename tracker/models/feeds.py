@@ -36,7 +36,7 @@ class Feed(TimeStampedModel):
     curated_url = models.URLField(
         max_length=1000, blank=True, help_text="The address in fixtures/feeds.yaml; `url` may have moved since."
     )
-    status = models.CharField(max_length=10, choices=FeedStatus.choices, default=FeedStatus.ACTIVE)
+    status = models.CharField(max_length=10, choices=FeedStatus, default=FeedStatus.ACTIVE)
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
     interval_seconds = models.PositiveIntegerField(

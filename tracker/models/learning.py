@@ -33,7 +33,7 @@ class Enrollment(TimeStampedModel):
         default=1, validators=[MinValueValidator(1)], help_text="1 is the most important."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    pace_unit = models.CharField(max_length=10, choices=PaceUnit.choices, default=PaceUnit.MINUTES)
+    pace_unit = models.CharField(max_length=10, choices=PaceUnit, default=PaceUnit.MINUTES)
     pace_per_day = models.PositiveSmallIntegerField(
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(1440)],

@@ -44,9 +44,9 @@ class PlanEntry(TimeStampedModel):
     )
     date = models.DateField(help_text="The learner's local date.")
     end_date = models.DateField(null=True, blank=True, help_text="Last day, for an entry spanning several days.")
-    kind = models.CharField(max_length=10, choices=PlanEntryKind.choices, default=PlanEntryKind.NEW)
-    status = models.CharField(max_length=10, choices=PlanEntryStatus.choices, default=PlanEntryStatus.PLANNED)
-    origin = models.CharField(max_length=10, choices=PlanEntryOrigin.choices, default=PlanEntryOrigin.PLANNER)
+    kind = models.CharField(max_length=10, choices=PlanEntryKind, default=PlanEntryKind.NEW)
+    status = models.CharField(max_length=10, choices=PlanEntryStatus, default=PlanEntryStatus.PLANNED)
+    origin = models.CharField(max_length=10, choices=PlanEntryOrigin, default=PlanEntryOrigin.PLANNER)
     minutes = models.PositiveSmallIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order within the day.")
 

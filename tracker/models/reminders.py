@@ -36,12 +36,12 @@ class ReminderDelivery(TimeStampedModel):
     Status = ReminderStatus
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries")
-    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    kind = models.CharField(max_length=12, choices=ReminderKind)
     deadline = models.ForeignKey(
         Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_deliveries"
     )
     local_date = models.DateField(help_text="The learner's local date the reminder is for.")
-    status = models.CharField(max_length=8, choices=ReminderStatus.choices, default=ReminderStatus.CLAIMED)
+    status = models.CharField(max_length=8, choices=ReminderStatus, default=ReminderStatus.CLAIMED)
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 
@@ -46,7 +47,7 @@ def test_a_reminder_rescheduled_to_the_same_day_is_not_sent_twice(queue: Queue):
     user = make_learner(now=BEFORE, hour=7)
     assert queue.tick(TICK) == 1
     # The learner moves the hour to later today, after today's e-mail went out.
-    with mock.patch("django.utils.timezone.now", return_value=TICK + dt.timedelta(hours=1)):
+    with time_machine.travel(TICK + dt.timedelta(hours=1), tick=False):
         study_profile_update(user=user, reminder_hour=20)
     assert queue.tick(dt.datetime(2026, 3, 2, 20, 0, tzinfo=UTC)) == 0
     assert queue.tick(dt.datetime(2026, 3, 3, 20, 0, tzinfo=UTC)) == 1

@@ -5,7 +5,6 @@ and a copy of every batch, send nothing more."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from tests.factories import DeadlineFactory, make_learner
 from tests.tracker.reminders.conftest import SmtpServer
-from tests.workers import start_worker, stop_worker, wait_for, worker_env
+from tests.workers import start_worker, stop_worker, wait_for, wait_until_worked_off, worker_env
 from tracker.models import ReminderDelivery, StudyProfile
 from tracker.tasks import reminders_dispatch, reminders_send_batch
 
@@ -55,8 +54,10 @@ def test_a_real_worker_sends_each_reminder_once_through_smtp(postgres: None, red
         for pk, token in batches:
             reminders_send_batch.apply_async(args=[[pk], token], queue=queue)
         reminders_dispatch.apply_async(queue=queue)
-        time.sleep(3)
+        # Two rounds: the tasks above, then any batch a dispatcher among them might have sent.
+        wait_until_worked_off(worker, queue, rounds=2)
         assert worker.poll() is None
+        assert ReminderDelivery.objects.filter(status="sent").count() == ReminderDelivery.objects.count() == 4
     finally:
         output = stop_worker(worker)
     assert "tracker.tasks.reminders_send_batch" in output and "succeeded" in output
