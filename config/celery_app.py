@@ -4,6 +4,9 @@ import os
 
 from celery import Celery
 
+# Task run times and outcomes from Celery's signals, and the worker's metrics endpoint.
+import config.celery_metrics  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("brainqueue")
