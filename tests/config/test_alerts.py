@@ -1,10 +1,15 @@
-"""docs/alerts.yml holds valid Prometheus rules over metrics that exist; docs/deploy.md's scrape config parses."""
+"""docs/alerts.yml holds valid Prometheus rules over metrics that exist; docs/deploy.md's scrape config parses;
+docker-compose.yml gives each container its own multiprocess directory."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
@@ -65,3 +70,24 @@ def test_the_scrape_config_in_the_deploy_guide_parses_and_sends_the_token() -> N
         assert job["authorization"]["type"] == "Bearer" and job["authorization"]["credentials_file"]
         assert job.get("metrics_path", "/metrics") == "/metrics"
     assert "alerts.yml" in " ".join(configs[0]["rule_files"])
+
+
+def test_compose_gives_every_app_container_its_own_metrics_directory() -> None:
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("needs Debian's docker-compose to resolve the file: apt-get install docker-compose")
+    resolved = subprocess.run(
+        [binary, "-f", "docker-compose.yml", "config"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SECRET_KEY": "x" * 40, "METRICS_TOKEN": "t" * 32},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resolved.returncode == 0, resolved.stderr
+    services = yaml.safe_load(resolved.stdout)["services"]
+    for name in ("web", "worker-default", "worker-feeds", "worker-email", "worker-grading"):
+        env = services[name]["environment"]
+        assert env["METRICS_TOKEN"] == "t" * 32 and str(env["METRICS_WORKER_PORT"]) == "9808", name
+        assert env["PROMETHEUS_MULTIPROC_DIR"] in services[name]["tmpfs"], name  # empty at each start
+    assert "python:config.gunicorn_conf" in services["web"]["command"]
