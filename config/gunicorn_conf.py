@@ -4,7 +4,10 @@ With PROMETHEUS_MULTIPROC_DIR set, each gunicorn worker writes its metrics into 
 directory and /metrics adds them up. The directory belongs to this gunicorn alone: it is emptied when
 gunicorn starts, so numbers of an earlier run do not come back. Without the variable nothing happens.
 
-    gunicorn config.wsgi:application --config python:config.gunicorn_conf ...
+    gunicorn config.wsgi:application --config config/gunicorn_conf.py ...
+
+Given as a file, not as `python:config.gunicorn_conf`: importing the `config` package would load Django's
+settings (and start Sentry) in gunicorn's master process, before it forks its workers.
 """
 
 from __future__ import annotations

@@ -90,4 +90,4 @@ def test_compose_gives_every_app_container_its_own_metrics_directory() -> None:
         env = services[name]["environment"]
         assert env["METRICS_TOKEN"] == "t" * 32 and str(env["METRICS_WORKER_PORT"]) == "9808", name
         assert env["PROMETHEUS_MULTIPROC_DIR"] in services[name]["tmpfs"], name  # empty at each start
-    assert "python:config.gunicorn_conf" in services["web"]["command"]
+    assert "config/gunicorn_conf.py" in services["web"]["command"]
