@@ -18,4 +18,5 @@ RUN msgfmt --check-format -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans
 RUN useradd --create-home --uid 1000 brainqueue
 USER brainqueue
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn_conf.py", "--bind", "0.0.0.0:8000", \
+     "--workers", "3", "--access-logfile", "-"]

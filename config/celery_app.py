@@ -5,6 +5,9 @@ from pathlib import Path
 
 from celery import Celery
 
+# Task run times and outcomes from Celery's signals, and the worker's metrics endpoint.
+import config.celery_metrics  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("brainqueue")

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its request time includes every other middleware: latency and query counts (config/metrics.py).
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A request id (X-Request-ID, or a new one) on every log line of the request and on the response.
     "config.logs.RequestIdMiddleware",
@@ -315,3 +317,22 @@ LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str
 
 # /healthz (config/health.py) reports the workers down when no heartbeat (beat sends one a minute) is this recent.
 HEALTHZ_HEARTBEAT_MAX_AGE = dt.timedelta(minutes=env.int("HEALTHZ_HEARTBEAT_MAX_AGE_MINUTES", default=5))
+
+# Metrics for Prometheus (config/metrics.py, docs/deploy.md "Metrics"). /metrics answers 404 until METRICS_TOKEN
+# is set, then only to `Authorization: Bearer <token>`. A worker serves its own on METRICS_WORKER_PORT (0: none).
+# Several processes (gunicorn, Celery's prefork pool) need PROMETHEUS_MULTIPROC_DIR, which prometheus-client reads.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
+METRICS_WORKER_ADDR = env.str("METRICS_WORKER_ADDR", default="0.0.0.0")  # noqa: S104 (a worker's container port)
+# Every e-mail passes through a backend that counts sent and failed messages, then hands them to EMAIL_URL's.
+METRICS_EMAIL_INNER_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_BACKEND = "config.mail.CountingEmailBackend"
+
+# Error reports to Sentry when SENTRY_DSN is set (config/sentry.py): no personal data, no request bodies.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

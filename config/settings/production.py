@@ -24,8 +24,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bo
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-# Load balancers probe over plain HTTP inside the network; the answer carries nothing secret.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers probe over plain HTTP inside the network; the answer carries nothing secret. Prometheus scrapes
+# /metrics the same way, from inside the network, with its bearer token.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -26,6 +26,7 @@ from grader.results import GradeResult
 from grader.results import Verdict as GraderVerdict
 from grader.run import SubmissionTooLarge, grade, validate_submission
 from grader.sandbox import SandboxConfig
+from tracker import metrics
 from tracker.jobs import tracker_task
 from tracker.models import Exercise, Item, Submission, SubmissionCaseResult, Tag, Track, User
 
@@ -330,4 +331,5 @@ def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outco
             return "lost"
         SubmissionCaseResult.objects.filter(submission_id=submission_id).delete()
         SubmissionCaseResult.objects.bulk_create(rows)
+    metrics.grading_recorded(submission=submission, verdict=str(changes["verdict"]), finished_at=now)
     return "graded"

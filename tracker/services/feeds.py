@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
+from tracker import metrics
 from tracker.feeds.discover import discover
 from tracker.feeds.fetch import FetchConfig, FetchResult, Outcome, fetch, make_client
 from tracker.feeds.opml import OpmlError, Outline, parse_opml, render_opml
@@ -385,6 +386,7 @@ def feeds_fetch(
                     feed=got.feed, result=got.result, parsed=got.parsed, discovered_url=got.discovered_url, now=now
                 )
             )
+            metrics.feed_fetch_recorded(outcome=outcomes[-1].outcome)
     return outcomes
 
 
