@@ -300,9 +300,7 @@ def reminders_send(*, delivery_ids: Sequence[int], token: str, now: dt.datetime 
         if profile is None or not profile.reminders_enabled or not user.email or not user.is_active:
             _skip(user_rows, mine, "reminders turned off or no e-mail address")
             del by_user[user_id]
-        elif not getattr(
-            user_rows[0], "email_verified", False
-        ):  # the address changed to one not yet verified since the claim
+        elif not getattr(user_rows[0], "email_verified", False):  # changed to an unverified one since the claim
             _skip(user_rows, mine, "the e-mail address is not verified")
             del by_user[user_id]
     dates = {u: r.local_date for u, rs in by_user.items() for r in rs if r.kind == ReminderKind.DAILY}
