@@ -68,8 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Records each web session (device, address, last seen) for the list on Settings.
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Each web session's last use and address, for the list on Settings: written at most every 5 minutes.
+    "frontend.session_activity.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,7 +181,8 @@ for _provider in ("github", "google"):
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Brainqueue"
 MFA_RECOVERY_CODE_COUNT = 10
-USERSESSIONS_TRACK_ACTIVITY = True
+# allauth records a session at sign-in; frontend/session_activity.py keeps its last use current.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
