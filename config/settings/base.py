@@ -173,9 +173,11 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
     "github": {"SCOPE": ["read:user", "user:email"]},
     "google": {"SCOPE": ["profile", "email"], "AUTH_PARAMS": {"access_type": "online"}},
 }
-for _provider in ("github", "google"):
-    _id = env.str(f"{_provider.upper()}_CLIENT_ID", default="")
-    _secret = env.str(f"{_provider.upper()}_CLIENT_SECRET", default="")
+_SOCIAL_APPS = {
+    "github": (env.str("GITHUB_CLIENT_ID", default=""), env.str("GITHUB_CLIENT_SECRET", default="")),
+    "google": (env.str("GOOGLE_CLIENT_ID", default=""), env.str("GOOGLE_CLIENT_SECRET", default="")),
+}
+for _provider, (_id, _secret) in _SOCIAL_APPS.items():
     if _id and _secret:
         SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [{"client_id": _id, "secret": _secret}]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
