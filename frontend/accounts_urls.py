@@ -1,10 +1,18 @@
-"""Sign up, sign in, sign out and password reset. Django's auth views, our templates."""
+"""Accounts under /accounts/: django-allauth's pages (sign-in, sign-up, e-mail verification, password reset and
+change, GitHub and Google, two-factor, sessions) in the site's templates.
 
+The short names the rest of the site has always used (login, logout, signup, password_reset) stay, as
+aliases of allauth's (account_login ...), so templates and redirects may use either."""
+
+from allauth.account import views as allauth_views
 from django.urls import include, path
 
 from frontend.views import accounts
 
 urlpatterns = [
-    path("signup/", accounts.SignUpView.as_view(), name="signup"),
-    path("", include("django.contrib.auth.urls")),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", allauth_views.logout, name="logout"),
+    path("signup/", allauth_views.signup, name="signup"),
+    path("password/reset/", allauth_views.password_reset, name="password_reset"),
+    path("", include("allauth.urls")),
 ]

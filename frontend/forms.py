@@ -3,21 +3,22 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from frontend.labels import choices
 from tracker.feeds.opml import MAX_OPML_BYTES
 from tracker.models import Enrollment, Track, User
 from tracker.plan_markdown import MAX_PLAN_BYTES
+from tracker.services.accounts import account_profile_start
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(available_timezones())]
 
 
-class SignUpForm(BaseUserCreationForm):
-    email = forms.EmailField(
-        label=_("Email"), help_text=_("Used for password resets and, if you want them, daily reminders.")
-    )
+class SignUpExtraForm(forms.Form):
+    """What sign-up asks beyond allauth's name, address and password (settings.ACCOUNT_SIGNUP_FORM_CLASS)."""
+
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=TIME_ZONE_CHOICES,
@@ -25,15 +26,13 @@ class SignUpForm(BaseUserCreationForm):
         help_text=_("Your days, streaks and reminders follow this zone."),
     )
 
-    class Meta(BaseUserCreationForm.Meta):
-        model = User
-        fields = ("username", "email")
-
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email exists already. Sign in, or reset its password."))
-        return email
+    def signup(self, request: HttpRequest, user: User) -> None:
+        language = get_language() or settings.LANGUAGE_CODE
+        account_profile_start(
+            user=user,
+            time_zone=self.cleaned_data["time_zone"],
+            language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        )
 
 
 class PlanMarkdownUploadForm(forms.Form):

@@ -64,6 +64,7 @@ urlpatterns = [
     path("settings/tokens/<int:pk>/revoke/", settings.token_revoke, name="token-revoke"),
     path("settings/data.json", settings.data_export_download, name="data-export"),
     path("settings/delete-account/", settings.account_delete_view, name="account-delete"),
+    path("settings/sessions/<int:pk>/end/", accounts.session_end, name="session-end"),
     path("settings/calendar/", settings.calendar_rotate, name="calendar-rotate"),
     path("settings/calendar/off/", settings.calendar_revoke, name="calendar-revoke"),
     # Django's set_language, which also saves the choice on a signed-in learner's profile.

@@ -61,3 +61,11 @@ def redis_url() -> str:
     url = settings.REDIS_URL
     _need("Redis", bool(url) and _reachable(url, 6379), "set REDIS_URL=redis://127.0.0.1:6379/15")
     return url
+
+
+@pytest.fixture(autouse=True)
+def fresh_default_cache() -> None:
+    """Each test starts with no failed sign-ins or sign-ups counted (allauth's limits live in this cache)."""
+    from django.core.cache import caches
+
+    caches["default"].clear()

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from tracker.models import (
@@ -42,6 +43,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
             StudyProfile.objects.get_or_create(user=self, defaults=kwargs)
+
+    @factory.post_generation
+    def email_verified(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """The address counts as verified (as for every account made before verification existed) unless
+        the test passes `email_verified=False`."""
+        if create and self.email and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
 class TrackFactory(factory.django.DjangoModelFactory):

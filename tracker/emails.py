@@ -129,3 +129,32 @@ def deadline_reminder_email(
     """Deadline reminders on a day without a daily e-mail (a rest day, a vacation, already sent)."""
     context = {"deadline_reminders": _deadline_lines(deadline_rows, profile), "date": deadline_rows[0].local_date}
     return _message(user, profile, "deadline_reminder", context)
+
+
+def sign_in_notice_email(*, user: User, user_agent: str, ip: str, when: dt.datetime) -> EmailMultiAlternatives:
+    """ "Your account was signed in to from a new browser", in the learner's language and time zone. Reads the
+    learner's study profile (a query when it is not loaded)."""
+    profile = getattr(user, "study_profile", None) or StudyProfile(user=user)
+    settings_url = settings.SITE_URL + reverse("frontend:settings")
+    context = {
+        "user": user,
+        "user_agent": user_agent[:200],
+        "ip": ip,
+        "when": when,
+        "settings_url": settings_url,
+        "button_url": settings_url,
+    }
+    with translation.override(profile.language), timezone.override(ZoneInfo(profile.time_zone)):
+        context["button_label"] = translation.gettext("Open Settings")
+        subject = " ".join(render_to_string("emails/sign_in_notice_subject.txt", context).split())
+        text = render_to_string("emails/sign_in_notice.txt", context)
+        html = render_to_string("emails/sign_in_notice.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={"Message-ID": f"<{uuid.uuid4().hex}@{site_host()}>"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message

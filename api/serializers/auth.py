@@ -12,6 +12,11 @@ class TokenCreateSerializer(S):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
     device_name = serializers.CharField(max_length=100, help_text="Shown in Settings, e.g. 'Pixel 8'.")
+    otp = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="With two-factor authentication on: the code from the authenticator app, or a recovery code.",
+    )
 
 
 class TokenSerializer(MS[ApiToken]):

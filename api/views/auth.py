@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,8 +16,14 @@ from rest_framework.throttling import BaseThrottle
 from api.serializers.auth import TokenCreatedSerializer, TokenCreateSerializer, TokenSerializer
 from api.throttling import AnonThrottle, AuthThrottle, UserThrottle
 from api.views.base import LearnerListView, LearnerView, service_errors, validated
-from tracker.models import User
+from tracker.services.accounts import SignInError, SignInLocked, password_sign_in, two_factor_check, two_factor_enabled
 from tracker.services.tokens import TokenError, api_token_create, api_token_revoke, api_tokens_for
+
+OTP_REQUIRED = (
+    "This account uses two-factor authentication: send the code from the authenticator app (or one of the "
+    "recovery codes) in `otp`."
+)
+OTP_WRONG = "The two-factor code is not right or has expired; send the current code from the authenticator app."
 
 TOKEN_EXAMPLE = {
     "id": 12,
@@ -62,16 +68,34 @@ class TokenListView(LearnerListView):
                 value={"username": "demo", "password": "correct horse battery", "device_name": "Pixel 8"},
                 request_only=True,
             ),
+            OpenApiExample(
+                "Sign in with two-factor authentication",
+                value={
+                    "username": "demo",
+                    "password": "correct horse battery",
+                    "device_name": "Pixel 8",
+                    "otp": "123456",
+                },
+                request_only=True,
+            ),
             OpenApiExample("Token", value={**TOKEN_EXAMPLE, "token": "4f1c…e9a0"}, response_only=True),
         ],
     )
     def post(self, request: Request) -> Response:
         data = validated(TokenCreateSerializer, request)
-        user = authenticate(request._request, username=data["username"], password=data["password"])
-        if not isinstance(user, User) or not user.is_active:
-            raise exceptions.ValidationError(
-                {"non_field_errors": ["Unable to sign in with this username and password; check both and retry."]}
-            )
+        # The web form's checks and limits: failed tries count per account and per address on both.
+        try:
+            user = password_sign_in(request=request._request, login=data["username"], password=data["password"])
+            if two_factor_enabled(user=user):
+                otp = data.get("otp", "").strip()
+                if not otp:
+                    raise exceptions.ValidationError({"otp": [ErrorDetail(OTP_REQUIRED, code="otp_required")]})
+                if not two_factor_check(user=user, code=otp):
+                    raise exceptions.ValidationError({"otp": [ErrorDetail(OTP_WRONG, code="otp_invalid")]})
+        except SignInLocked as exc:
+            raise exceptions.Throttled(wait=exc.wait, detail=str(exc), code="sign_in_locked") from exc
+        except SignInError as exc:
+            raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from exc
         with service_errors(TokenError):
             token, secret = api_token_create(user=user, device_name=data["device_name"])
         body = TokenCreatedSerializer(token, context={"secret": secret}).data

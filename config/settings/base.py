@@ -40,6 +40,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "django_htmx",
+    # Accounts: sign-in with rate limits, verified e-mail, GitHub and Google, two-factor, the session list.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.mfa",
+    "allauth.usersessions",
     "tracker",
     "api",
 ]
@@ -61,6 +69,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Each web session's last use and address, for the list on Settings: written at most every 5 minutes.
+    "frontend.session_activity.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,13 +112,80 @@ AUTH_USER_MODEL = "tracker.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Accounts (django-allauth). The adapters (frontend/accounts_adapter.py) keep the site's look and e-mails, key
+# the failed sign-in limit on the account, and link a GitHub or Google sign-in to an account only through a
+# verified address. The web form and the API's token sign-in (api/views/auth.py) count failures together.
+ACCOUNT_ADAPTER = "frontend.accounts_adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "frontend.accounts_adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "frontend.forms.SignUpExtraForm"
+ACCOUNT_UNIQUE_EMAIL = True
+# A learner may sign in before verifying; no reminder or digest goes to an address until it is verified
+# (tracker/services/reminders.py, tracker/services/feeds.py).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Brainqueue: "
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# A reset asked for an address no account has sends nothing (and says the same as for a known one).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_SESSION_REMEMBER = None
+# Counted in the default cache, which is Redis when REDIS_URL is set (CACHES below), so the counts are shared
+# by every web worker and survive a restart. Failed sign-ins: per client address, and per account whatever
+# name or address was typed (the adapter resolves it), on the web form and the API alike.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("ACCOUNT_RATE_LOGIN_FAILED", default="20/15m/ip,5/15m/key"),
+    "login": env.str("ACCOUNT_RATE_LOGIN", default="30/m/ip"),
+    "signup": env.str("ACCOUNT_RATE_SIGNUP", default="5/h/ip"),
+    "reset_password": env.str("ACCOUNT_RATE_RESET_PASSWORD", default="10/h/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": env.str("ACCOUNT_RATE_CONFIRM_EMAIL", default="1/3m/key"),
+    "manage_email": "10/m/user",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("API_NUM_PROXIES", default=0)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# GitHub and Google sign-in: on when both the client id and secret are set (docs/deploy.md), buttons hidden
+# otherwise.
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
+    "github": {"SCOPE": ["read:user", "user:email"]},
+    "google": {"SCOPE": ["profile", "email"], "AUTH_PARAMS": {"access_type": "online"}},
+}
+_SOCIAL_APPS = {
+    "github": (env.str("GITHUB_CLIENT_ID", default=""), env.str("GITHUB_CLIENT_SECRET", default="")),
+    "google": (env.str("GOOGLE_CLIENT_ID", default=""), env.str("GOOGLE_CLIENT_SECRET", default="")),
+}
+for _provider, (_id, _secret) in _SOCIAL_APPS.items():
+    if _id and _secret:
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [{"client_id": _id, "secret": _secret}]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Brainqueue"
+MFA_RECOVERY_CODE_COUNT = 10
+# allauth records a session at sign-in; frontend/session_activity.py keeps its last use current.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
@@ -210,6 +288,8 @@ FEEDS_CLAIM_LEASE = dt.timedelta(minutes=10)
 # Reminders (tracker/services/reminders.py): the daily e-mail at each learner's hour, deadline reminders,
 # one-click unsubscribe, and the ICS calendar feeds. Links in e-mails and feeds are absolute: SITE_URL.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in account e-mails (verification, password reset) use the scheme of SITE_URL.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "http"
 # One dispatcher tick claims at most this many learners, sent in batches (one SMTP connection each).
 REMINDERS_DISPATCH_LIMIT = env.int("REMINDERS_DISPATCH_LIMIT", default=20000)
 REMINDERS_BATCH_SIZE = env.int("REMINDERS_BATCH_SIZE", default=100)
@@ -257,9 +337,15 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# Throttle counters must be shared by every web worker: Redis when there is one.
+# Throttle counters must be shared by every web worker and outlive a restart: Redis when there is one. The
+# API's throttles count in `throttle`; the sign-in, sign-up and password-reset limits (django-allauth) in
+# `default`, the same Redis.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cache"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "throttle": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle"}
         if REDIS_URL

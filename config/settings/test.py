@@ -14,3 +14,6 @@ STORAGES = {
 }
 # Tests use their own Redis key prefix (a queue name prefix), so they never eat a developer's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("TEST_CELERY_QUEUE", default="test-default")
+# Sign-in and sign-up limits count in the default cache: a per-process one in tests (conftest.py empties it
+# before each test), never the Redis a services test may point REDIS_URL at.
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}  # noqa: F405

@@ -1,50 +1,103 @@
-"""Sign-up, and the language switcher (which a signed-in learner's profile remembers)."""
+"""Sign-in (allauth's, answering 429 when locked), the sessions part of Settings, and the language switcher
+(which a signed-in learner's profile remembers)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from allauth.account import views as allauth_views
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
-from django.urls import reverse_lazy
-from django.utils.translation import get_language
+from django.contrib.auth.decorators import login_required
+from django.forms.forms import NON_FIELD_ERRORS
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import FormView
 from django.views.i18n import set_language as django_set_language
 
-from frontend.forms import SignUpForm
+from frontend.views.common import back, learner
 from tracker.models import User
-from tracker.services.users import study_profile_update, user_sign_up
+from tracker.selectors.accounts import account_security
+from tracker.services.accounts import user_session_end
+from tracker.services.users import study_profile_update
 
 
-class SignUpView(FormView):  # type: ignore[type-arg]
-    template_name = "registration/signup.html"
-    form_class = SignUpForm
-    success_url = reverse_lazy("frontend:home")
+class LoginView(allauth_views.LoginView):
+    """allauth's sign-in; a refusal because of too many failed tries answers 429 with Retry-After."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
-            return redirect("frontend:home")
-        return super().dispatch(request, *args, **kwargs)
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="too_many_login_attempts"):
+            response.status_code = 429
+            response["Retry-After"] = str(getattr(self.request, "sign_in_wait", 60))
+        return response
 
-    def form_valid(self, form: SignUpForm) -> HttpResponse:
-        language = get_language() or settings.LANGUAGE_CODE
-        user = user_sign_up(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            time_zone=form.cleaned_data["time_zone"],
-            language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Signs out another browser of the learner's (their current one signs out with "Sign out")."""
+    if user_session_end(user=learner(request), session_id=pk):
+        return back(request, "frontend:settings", ok=_("That session is signed out."))
+    return back(request, "frontend:settings", error=_("That session had ended already."))
+
+
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_label(user_agent: str) -> str:
+    """ "Firefox on Linux" from a browser's User-Agent; the raw text (cut short) when it is not a browser's."""
+    browser = next((name for mark, name in BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in SYSTEMS if mark in user_agent), "")
+    if browser and system:
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or user_agent[:60] or _("Unknown browser")
+
+
+@dataclass(frozen=True)
+class Device:
+    """One row of "Where you are signed in": a web session or an API token."""
+
+    kind: str  # "web" or "app"
+    pk: int
+    label: str
+    detail: str
+    address: str
+    last_used: dt.datetime | None
+    current: bool
+
+
+def security_context(request: HttpRequest, user: User, *, tokens: list[Any]) -> dict[str, Any]:
+    """What the "Sign-in and security" part of Settings shows: the address and whether it is verified,
+    two-factor, GitHub/Google links, and every signed-in browser (allauth's user sessions) and device (API
+    tokens, already loaded by the page) in one list, the most recently used first."""
+    security = account_security(user=user, session_key=request.session.session_key or "")
+    devices = [
+        Device(
+            "web",
+            s.pk,
+            device_label(s.user_agent),
+            s.user_agent,
+            s.ip,
+            s.last_seen_at,
+            s.session_key == security.current_session_key,
         )
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            self.request, _("Welcome to Brainqueue! Enrol in a track and your plan for today appears here.")
-        )
-        return HttpResponseRedirect(self.get_success_url())
+        for s in security.sessions
+    ]
+    devices += [Device("app", t.pk, t.device_name, _("API token"), "", t.last_used_at, False) for t in tokens]
+    devices.sort(key=lambda d: (not d.current, -(d.last_used.timestamp() if d.last_used else 0)))
+    providers = [p for p, conf in settings.SOCIALACCOUNT_PROVIDERS.items() if conf.get("APPS")]
+    return {"security": security, "devices": devices, "social_providers": providers}
 
 
 @require_POST

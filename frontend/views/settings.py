@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontend.forms import AccountDeleteForm, ProfileForm, TokenForm, VacationForm
 from frontend.middleware import set_language_cookie
+from frontend.views.accounts import security_context
 from frontend.views.common import back, learner
 from tracker import selectors
 from tracker.models import StudyProfile, User
@@ -61,6 +62,7 @@ def _page(request: HttpRequest, user: User, status: int = 200, **forms: Any) -> 
         "calendar_url": calendar_feed_url(user=user, profile=profile),
         "calendar_public_url": calendar_public_url(),
     }
+    context.update(security_context(request, user, tokens=context["tokens"]))
     return render(request, "frontend/settings.html", context, status=status)
 
 
@@ -169,7 +171,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
         return _page(request, user, status=400, delete_form=form)
     logout(request)
     messages.success(request, _("Your account and everything in it were deleted."))
-    return HttpResponseRedirect(reverse("login"))
+    return HttpResponseRedirect(reverse("account_login"))
 
 
 @login_required

@@ -48,11 +48,11 @@ def test_a_wrong_password_is_a_400_problem_naming_no_field(learner: User) -> Non
 
 def test_signing_in_is_throttled_per_ip_before_other_calls(learner: User) -> None:
     client = APIClient()
-    body = {"username": "ada", "password": "wrong", "device_name": "x"}
-    codes = [client.post("/api/v1/auth/tokens/", body, format="json").status_code for _ in range(11)]
+    bodies = [{"username": f"ada{n}", "password": "wrong", "device_name": "x"} for n in range(12)]
+    codes = [client.post("/api/v1/auth/tokens/", body, format="json").status_code for body in bodies[:11]]
     assert codes[:10] == [400] * 10
     assert codes[10] == 429
-    throttled = client.post("/api/v1/auth/tokens/", body, format="json")
+    throttled = client.post("/api/v1/auth/tokens/", bodies[11], format="json")
     assert throttled.json()["code"] == "throttled"
     assert int(throttled["Retry-After"]) > 0
 

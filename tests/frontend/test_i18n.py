@@ -39,7 +39,7 @@ def test_curriculum_titles_follow_the_language(learner_client):
 def test_signing_in_brings_the_profile_language_to_a_new_browser(client):
     user = UserFactory(username="mei")
     StudyProfile.objects.filter(user=user).update(language="zh-hans")
-    response = client.post(reverse("login"), {"username": "mei", "password": "correct-horse-battery"})
+    response = client.post(reverse("login"), {"login": "mei", "password": "correct-horse-battery"})
     assert response.cookies["django_language"].value == "zh-hans"
     assert "今天" in client.get("/").content.decode()
 

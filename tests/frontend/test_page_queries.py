@@ -89,7 +89,9 @@ def test_deadlines(busy_learner, django_assert_max_num_queries):
 
 def test_settings(busy_learner, django_assert_max_num_queries):
     _, client, _ = busy_learner
-    # session, user, profile, vacations, API tokens
-    with django_assert_max_num_queries(5):
+    # session, user, profile, vacations, API tokens, then sign-in and security (account_security): the
+    # learner's e-mail addresses, two-factor authenticators, GitHub/Google links and web sessions
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("frontend:settings"))
     assert response.status_code == 200
+    assert "Where you are signed in" in response.content.decode()

@@ -191,6 +191,13 @@ EXCLUDED = {
     "api.ApiToken": "device sign-ins: only digests of secrets are stored, and a device signs in again anywhere",
     "api.IdempotencyKey": "a 24-hour cache of API responses for retried requests",
     "admin.LogEntry": "the admin's record of what staff changed, not the learner's data",
+    "account.EmailAddress": "whether this server saw the address verified; the address itself is in `profile`, "
+    "and another server verifies it again",
+    "socialaccount.SocialAccount": "a link to a GitHub or Google account, valid only with this server's OAuth "
+    "client; the learner links it again on the new server",
+    "mfa.Authenticator": "two-factor secrets and recovery codes: never written to a file; the learner turns "
+    "two-factor on again on the new server",
+    "usersessions.UserSession": "this server's record of signed-in browsers, meaningless elsewhere",
 }
 
 

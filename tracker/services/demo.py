@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tracker.curation.files import deadline_spec
 from tracker.models import Deadline, Enrollment, Item, Progress, ReadingQueueEntry, StudyProfile, Track, User
+from tracker.services.accounts import email_address_verified_set
 from tracker.services.users import curator_grant
 
 
@@ -31,24 +32,27 @@ def _new_password() -> str:
 def demo_accounts_ensure(*, demo: dict[str, Any] | None) -> list[NewAccount]:
     """Creates what is missing of the demo accounts and returns only the new ones with their passwords.
 
-    Existing accounts are left exactly as they are (their passwords and the learner's progress), so
-    running it again duplicates and overwrites nothing.
+    Their addresses count as verified. Existing accounts are left exactly as they are (their passwords and
+    the learner's progress), so running it again duplicates and overwrites nothing.
     """
     created: list[NewAccount] = []
     if not User.objects.filter(username="admin").exists():
         password = _new_password()
-        User.objects.create_superuser(username="admin", email="admin@brainqueue.localhost", password=password)
+        admin = User.objects.create_superuser(username="admin", email="admin@brainqueue.localhost", password=password)
+        email_address_verified_set(user=admin)
         created.append(NewAccount("superuser", "admin", password))
     if not User.objects.filter(username="curator").exists():
         password = _new_password()
         curator = User.objects.create_user(username="curator", email="curator@brainqueue.localhost", password=password)
         curator_grant(user=curator)
+        email_address_verified_set(user=curator)
         created.append(NewAccount("curator", "curator", password))
     if demo is not None and not User.objects.filter(username=demo["username"]).exists():
         password = _new_password()
         learner = User.objects.create_user(
             username=demo["username"], email=f"{demo['username']}@brainqueue.localhost", password=password
         )
+        email_address_verified_set(user=learner)  # so the demo's daily e-mail shows in `make run`'s console
         _fill_demo_learner(learner, demo)
         created.append(NewAccount("learner", learner.username, password))
     return created

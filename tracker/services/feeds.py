@@ -32,6 +32,7 @@ from tracker.feeds.schedule import Politeness, next_after_error, next_after_succ
 from tracker.jobs import tracker_task
 from tracker.models import Feed, FeedPost, FeedSubscription, ReadingQueueEntry, User
 from tracker.models.feeds import DEFAULT_DAILY_CAP, FETCHABLE_STATUSES, FeedStatus
+from tracker.selectors.accounts import verified_email_exists
 
 logger = logging.getLogger(__name__)
 
@@ -561,7 +562,10 @@ def feed_gone_notify(*, feed_id: int) -> int:
     if feed is None:
         return 0
     emails = list(
-        FeedSubscription.objects.filter(feed=feed).exclude(user__email="").values_list("user__email", flat=True)
+        FeedSubscription.objects.filter(feed=feed)
+        .exclude(user__email="")
+        .filter(verified_email_exists("user"))  # only addresses their owners verified
+        .values_list("user__email", flat=True)
     )
     subject = f"A feed you follow is gone: {feed}"
     body = (

@@ -38,6 +38,7 @@ from tracker import emails
 from tracker.jobs import tracker_task
 from tracker.models import Deadline, Enrollment, ReminderDelivery, StudyProfile
 from tracker.models.reminders import DEADLINE_KIND_FOR_DAYS, ReminderKind, ReminderStatus
+from tracker.selectors.accounts import verified_email_exists
 from tracker.selectors.reminders import ReminderDigest, reminder_digests, vacations_by_user
 
 logger = logging.getLogger(__name__)
@@ -195,6 +196,8 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> int:
         due = list(
             StudyProfile.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(reminders_enabled=True, next_reminder_at__lte=now)
+            # Only to an address its owner verified: an unverified one moves on to the next day unclaimed.
+            .annotate(email_verified=verified_email_exists("user"))
             .select_related("user")
             .order_by("next_reminder_at", "pk")[: settings.REMINDERS_DISPATCH_LIMIT]
         )
@@ -208,7 +211,7 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> int:
             profile.next_reminder_at = next_reminder_time(
                 time_zone=profile.time_zone, hour=profile.reminder_hour, after=max(now, slot)
             )
-            if not profile.user.email or not profile.user.is_active:
+            if not profile.user.email or not profile.user.is_active or not profile.email_verified:
                 continue
             if now - slot > settings.REMINDERS_MAX_LATENESS:
                 logger.warning("reminders: skipped user %s, whose hour passed at %s", profile.user_id, slot)
@@ -277,6 +280,7 @@ def reminders_send(*, delivery_ids: Sequence[int], token: str, now: dt.datetime 
         return 0
     rows = list(
         ReminderDelivery.objects.filter(claim_token=mine, status=ReminderStatus.CLAIMED)
+        .annotate(email_verified=verified_email_exists("user"))
         .select_related("user", "user__study_profile", "deadline")
         .order_by("user_id", "kind", "pk")
     )
@@ -288,6 +292,9 @@ def reminders_send(*, delivery_ids: Sequence[int], token: str, now: dt.datetime 
         profile = getattr(user, "study_profile", None)
         if profile is None or not profile.reminders_enabled or not user.email or not user.is_active:
             _skip(user_rows, mine, "reminders turned off or no e-mail address")
+            del by_user[user_id]
+        elif not getattr(user_rows[0], "email_verified", False):  # changed to an unverified one since the claim
+            _skip(user_rows, mine, "the e-mail address is not verified")
             del by_user[user_id]
     dates = {u: r.local_date for u, rs in by_user.items() for r in rs if r.kind == ReminderKind.DAILY}
     profiles = [rs[0].user.study_profile for rs in by_user.values()]

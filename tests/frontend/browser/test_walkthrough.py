@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 
 from tests.factories import DeadlineFactory, ItemFactory, SkillFactory, TrackFactory
 from tracker.models import Tag
@@ -170,7 +171,7 @@ def test_a_new_learner_signs_up_studies_and_plans(browser, live_server) -> None:
     page.get_by_label("Username").fill("ada")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_label("Time zone").select_option("UTC")
     shoot(page, "signup-desktop")
     page.get_by_role("button", name="Sign up").click()
@@ -239,6 +240,24 @@ def test_a_new_learner_signs_up_studies_and_plans(browser, live_server) -> None:
     elif os.environ.get("CI") == "true":
         pytest.fail(f"seed 004 is missing at {SEED}")
 
+    # Sign-in and security on Settings: the address awaits verification, this browser is listed, and the
+    # two-factor page shows the QR code to scan.
+    page.goto(base + "/settings/")
+    assert page.get_by_text("not verified: no reminders are sent until it is").is_visible()
+    assert page.locator("table.devices").get_by_text("this browser").is_visible()
+    page.get_by_role("link", name="Turn it on with an authenticator app").click()
+    assert page.locator("main .auth.card").count() == 1
+    # allauth turns two-factor on only for a verified address: verify it (the link is in the outbox).
+    EmailAddress.objects.filter(email="ada@example.org").update(verified=True)
+    page.goto(base + "/accounts/2fa/totp/activate/")
+    if "/accounts/reauthenticate/" in page.url:  # a sensitive change asks for the password again
+        assert page.locator("main .auth.card").count() == 1
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile("/accounts/2fa/totp/activate/"))
+    assert page.locator("main img").count() >= 1  # the QR code
+    page.goto(base + "/tracks/")
+
     assert errors == []
     # Photographs of every page, as the learner now sees them.
     track_path = page.locator("a.track-title").first.get_attribute("href")
@@ -254,6 +273,10 @@ def test_a_new_learner_signs_up_studies_and_plans(browser, live_server) -> None:
         "deadlines": "/deadlines/",
         "settings": "/settings/",
         "import": "/plan/markdown/",
+        "account-email": "/accounts/email/",
+        "password-change": "/accounts/password/change/",
+        "two-factor": "/accounts/2fa/",
+        "two-factor-totp": "/accounts/2fa/totp/activate/",
     }
     cookies = context.cookies()
     for suffix, options in {
