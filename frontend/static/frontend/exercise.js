@@ -14,6 +14,8 @@ document.addEventListener("DOMContentLoaded", function () {
       Esc: function (cm) { cm.getInputField().blur(); document.querySelector(".editor-form button").focus(); }
     }
   });
+  // The textarea that CodeMirror types into is a new element: name it after the same label as ours.
+  editor.getInputField().setAttribute("aria-labelledby", "code-label");
   // htmx serialises the textarea, so keep it in step with the editor.
   editor.on("change", function () { editor.save(); });
 });
