@@ -8,6 +8,8 @@ document.addEventListener("DOMContentLoaded", function () {
     lineNumbers: true,
     indentUnit: 4,
     viewportMargin: Infinity,
+    // Long lines wrap: a sideways-scrolling editor on a phone is a scroll region the keyboard cannot reach.
+    lineWrapping: true,
     extraKeys: {
       Tab: function (cm) { cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"); },
       // Esc leaves the editor for keyboard users (Tab itself indents).

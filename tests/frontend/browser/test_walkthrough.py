@@ -90,17 +90,27 @@ def curated_content() -> None:
         skill = SkillFactory(tier=tier, title=zh, title_en=en)
         skill.tracks.add(book)
     DeadlineFactory(owner=None, key="mlsys", title="MLSys 投稿截止", title_en="MLSys submission", kind="conference")
+    # Long lines in the statement's code, the editor and the grader's output: on a phone none of them may
+    # become a sideways-scrolling region that the keyboard cannot reach.
+    long = "x: np.ndarray, w: np.ndarray, stride: int, padding: int, groups: int, dilation: int"
     exercise = ExerciseFactory(
-        slug="vector-add", title="Vector addition", difficulty="medium", track=book, statement_md="Add `a` and `b`."
+        slug="vector-add",
+        title="Vector addition",
+        difficulty="medium",
+        track=book,
+        statement_md=f"Add `a` and `b`:\n\n```\ndef solve({long}) -> np.ndarray\n```\n",
+        starter=f"def solve({long}):\n    raise NotImplementedError\n",
     )
     exercise.tags.add(cuda, Tag.objects.create(slug="numpy"), Tag.objects.create(slug="elementwise"))
 
 
 def graded_submission(username: str) -> int:
     """A finished submission with one case of each kind, so the exercise page shows verdicts and a table."""
+    exercise = Exercise.objects.get(slug="vector-add")
     submission = SubmissionFactory(
         user=User.objects.get(username=username),
-        exercise=Exercise.objects.get(slug="vector-add"),
+        exercise=exercise,
+        code=exercise.starter,
         status="done",
         verdict="WA",
         score=5,
@@ -117,7 +127,7 @@ def graded_submission(username: str) -> int:
             verdict=verdict,
             points=5 if verdict == "AC" else 0,
             max_points=5,
-            message="expected [2.0], got [3.0]" if verdict == "WA" else "",
+            message="expected [2.0], got [3.0]; " * 12 if verdict == "WA" else "",
         )
     return submission.pk
 
