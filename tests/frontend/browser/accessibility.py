@@ -49,8 +49,9 @@ class Audit:
     checked: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def check(self, page: Any, where: str, *, schemes: tuple[str, ...] = SCHEMES, then: str = "light") -> None:
-        """Checks the page in each colour scheme (prefers-color-scheme, emulated), then leaves it in `then`."""
+    def check(self, page: Any, where: str, *, schemes: tuple[str, ...] = SCHEMES) -> None:
+        """Checks the page in each colour scheme (prefers-color-scheme, emulated), then puts back the one it had."""
+        then = "dark" if page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") else "light"
         for scheme in schemes:
             page.emulate_media(color_scheme=scheme)
             label = f"{where} [{scheme}]"
