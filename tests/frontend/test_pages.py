@@ -4,6 +4,7 @@ that every error is explained and saves nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -66,7 +67,9 @@ def test_the_plan_warns_when_a_track_cannot_finish_by_its_target(learner_client)
     two_tracks(learner, target=timezone.now().date() + dt.timedelta(days=2))
     page = client.get(reverse("frontend:plan")).content.decode()
     assert "Track 0 can’t finish by its target date" in page
-    assert "Raise its priority or pace" in page
+    # By how much it misses, and what would make it: more time a day, or a later target.
+    assert re.search(r"At this pace it finishes about \d{4}-\d{2}-\d{2}, \S+.{0,30} late\.", page)
+    assert "give it more time each day" in page and "or move the target to" in page
 
 
 def test_the_month_view_and_moving_a_track_down(learner_client):
