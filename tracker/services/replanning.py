@@ -26,7 +26,6 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from tracker.models import StudyProfile, User
@@ -46,11 +45,14 @@ def replans_dispatch(*, now: dt.datetime | None = None) -> int:
     enqueues them in batches. Returns how many learners it claimed."""
     now = now or timezone.now()
     size = max(settings.REPLAN_BATCH_SIZE, 1)
+    # Learners never planned (a new account, one made by the admin) are due now; so the claim below is
+    # one range of the index.
+    StudyProfile.objects.filter(replan_due_at__isnull=True).update(replan_due_at=now)
     with transaction.atomic():
         due = list(
             StudyProfile.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(Q(replan_due_at__lte=now) | Q(replan_due_at__isnull=True))
-            .order_by(F("replan_due_at").asc(nulls_first=True), "pk")
+            .filter(replan_due_at__lte=now)
+            .order_by("replan_due_at", "pk")
             .values_list("pk", "user_id", "user__is_active")[: settings.REPLAN_DISPATCH_LIMIT]
         )
         # The claim: no later tick sees these learners until the lease ends (a deactivated account
