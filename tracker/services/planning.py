@@ -2,7 +2,9 @@
 
 One call, one transaction. Days before today are history and keep what was planned and what became
 of it; entries still `planned` there become `missed`, and their items, not being done, are planned
-again from today on, first in their track's order, so nothing is lost.
+again from today on, first in their track's order, so nothing is lost. From today on, the new plan is
+diffed against the stored entries and only what changed is written, so the nightly re-plan of a learner
+who kept to the plan writes a day's worth of rows, and a re-plan that changes nothing writes none.
 """
 
 from __future__ import annotations
