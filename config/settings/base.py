@@ -234,7 +234,7 @@ REMINDERS_UNSUBSCRIBE_MAILTO = env.str("REMINDERS_UNSUBSCRIBE_MAILTO", default="
 REMINDERS_CALENDAR_PAST_DAYS = 30
 
 # The nightly re-plan (tracker/services/replanning.py) at each learner's local midnight. One tick claims at
-# most this many learners, re-planned in batches of REPLAN_BATCH_SIZE (about 25 ms each for a 90-day plan).
+# most this many learners, re-planned in batches of REPLAN_BATCH_SIZE (`make bench` times one re-plan).
 # A claim is a lease that outlives a batch's hard time limit (270 s): a learner whose batch was lost is
 # claimed again after it.
 REPLAN_DISPATCH_LIMIT = env.int("REPLAN_DISPATCH_LIMIT", default=20000)
