@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError
 from tracker.services import exercises as exercise_services
 from tracker.services import feeds as feed_services
 from tracker.services import reminders as reminder_services
+from tracker.services import replanning as replan_services
 from tracker.services.heartbeats import worker_heartbeat_record
 from tracker.services.probes import probe_run
 
@@ -126,3 +127,29 @@ def grade_submission(self: Task[Any, Any], submission_id: int) -> str:
 def probe_sleep(self: Task[Any, Any], key: str, seconds: float = 0.0) -> None:
     """Records in Redis that this worker ran the probe `key` (after sleeping at most 30 s)."""
     probe_run(key=str(key), seconds=float(seconds), worker=str(self.request.hostname))
+
+
+# --- The nightly re-plan (tracker/services/replanning.py). Routed to the planning queue by CELERY_TASK_ROUTES. ---
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def replans_dispatch() -> int:
+    """Beat runs it every 5 minutes: claims the learners whose local day has turned and enqueues batches."""
+    return replan_services.replans_dispatch()
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    acks_late=True,
+    # The hard limit stays below REPLAN_CLAIM_LEASE, so a live batch's learners are never claimed again.
+    soft_time_limit=240,
+    time_limit=270,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def replans_run_batch(self: Task[Any, Any], user_ids: list[int]) -> int:
+    """Re-plans a batch of claimed learners, each in their own transaction; a copy re-plans nobody twice."""
+    return replan_services.replans_run(user_ids=[int(i) for i in user_ids])

@@ -249,6 +249,9 @@ FEEDS_QUEUE = env.str("FEEDS_QUEUE", default="feeds")
 EMAIL_QUEUE = env.str("EMAIL_QUEUE", default="email")
 # Exercise grading (tracker/services/exercises.py) runs learners' code in the sandbox: its own queue.
 GRADING_QUEUE = env.str("GRADING_QUEUE", default="grading")
+# The nightly re-plan (tracker/services/replanning.py): the default queue unless it is given workers of its
+# own (then add it to the workers' --queues).
+PLANNING_QUEUE = env.str("PLANNING_QUEUE", default="default")
 # Reserved for exercises that need a GPU: no task is routed here by default. Only a worker on a machine with a
 # GPU consumes it (`-Q gpu`, docs/deploy.md), so work sent here waits for one instead of failing elsewhere.
 GPU_QUEUE = env.str("GPU_QUEUE", default="gpu")
@@ -260,6 +263,8 @@ CELERY_TASK_ROUTES = {
     "tracker.tasks.feeds_dispatch": {"queue": FEEDS_QUEUE},
     "tracker.tasks.reminders_send_batch": {"queue": EMAIL_QUEUE},
     "tracker.tasks.grade_submission": {"queue": GRADING_QUEUE},
+    "tracker.tasks.replans_dispatch": {"queue": PLANNING_QUEUE},
+    "tracker.tasks.replans_run_batch": {"queue": PLANNING_QUEUE},
 }
 FEEDS_USER_AGENT = env.str(
     "FEEDS_USER_AGENT", default="Brainqueue/1.0 feed reader (study tracker; polls about hourly, honours 304)"
@@ -308,6 +313,14 @@ REMINDERS_UNSUBSCRIBE_MAX_AGE = dt.timedelta(days=60)
 REMINDERS_UNSUBSCRIBE_MAILTO = env.str("REMINDERS_UNSUBSCRIBE_MAILTO", default="")
 # The private calendar feed shows plan entries from this many days back.
 REMINDERS_CALENDAR_PAST_DAYS = 30
+
+# The nightly re-plan (tracker/services/replanning.py) at each learner's local midnight. One tick claims at
+# most this many learners, re-planned in batches of REPLAN_BATCH_SIZE (`make bench` times one re-plan).
+# A claim is a lease that outlives a batch's hard time limit (270 s): a learner whose batch was lost is
+# claimed again after it.
+REPLAN_DISPATCH_LIMIT = env.int("REPLAN_DISPATCH_LIMIT", default=20000)
+REPLAN_BATCH_SIZE = env.int("REPLAN_BATCH_SIZE", default=50)
+REPLAN_CLAIM_LEASE = dt.timedelta(minutes=10)
 
 # The REST API (api/, docs/api.md). Device tokens first: an unauthenticated call then gets 401 with
 # `WWW-Authenticate: Token`; the browser's session works too, with its CSRF check.

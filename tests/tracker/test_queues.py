@@ -39,6 +39,8 @@ VISIBILITY_TIMEOUT = 3  # seconds, for the workers this test starts (CELERY_VISI
         ("tracker.tasks.feeds_dispatch", "FEEDS_QUEUE"),
         ("tracker.tasks.reminders_send_batch", "EMAIL_QUEUE"),
         ("tracker.tasks.grade_submission", "GRADING_QUEUE"),
+        ("tracker.tasks.replans_dispatch", "PLANNING_QUEUE"),
+        ("tracker.tasks.replans_run_batch", "PLANNING_QUEUE"),
         ("tracker.tasks.worker_heartbeat", None),
         ("tracker.tasks.probe_sleep", None),
     ],

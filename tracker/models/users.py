@@ -80,6 +80,10 @@ class StudyProfile(TimeStampedModel):
     plan_built_on = models.DateField(
         null=True, blank=True, editable=False, help_text="The learner's local date the plan was last rebuilt on."
     )
+    # The nightly re-plan (tracker/services/replanning.py). The instant, in UTC, at which the learner's local
+    # date moves past plan_built_on (their next local midnight); null: never planned, due now. Set with every
+    # re-plan, and pushed on by a lease while the job holds the learner.
+    replan_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Reminders (tracker/services/reminders.py). The next instant, in UTC, at which the learner's local
     # clock shows reminder_hour; recomputed when the profile changes and when a day's reminder is claimed.
     next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -114,6 +118,8 @@ class StudyProfile(TimeStampedModel):
             models.Index(
                 fields=["next_reminder_at"], condition=Q(reminders_enabled=True), name="profile_next_reminder_idx"
             ),
+            # The nightly re-plan (replans_dispatch) reads profiles whose local day has moved past their plan's.
+            models.Index(fields=["replan_due_at"], name="profile_replan_due_idx"),
         ]
 
     def __str__(self) -> str:

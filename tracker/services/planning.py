@@ -2,22 +2,28 @@
 
 One call, one transaction. Days before today are history and keep what was planned and what became
 of it; entries still `planned` there become `missed`, and their items, not being done, are planned
-again from today on, first in their track's order, so nothing is lost.
+again from today on, first in their track's order, so nothing is lost. From today on, the new plan is
+diffed against the stored entries and only what changed is written, so the nightly re-plan of a learner
+who kept to the plan writes a day's worth of rows, and a re-plan that changes nothing writes none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker.models import Enrollment, Item, PlanEntry, Progress, ReviewCard, StudyProfile, User, Vacation
 from tracker.planning.scheduler import (
     Pace,
+    PlanDay,
     PlanItem,
     ReviewDue,
     StudyProfileInput,
@@ -28,6 +34,10 @@ from tracker.planning.scheduler import (
 from tracker.timezones import local_today
 
 DEFAULT_HORIZON_DAYS = 90
+# A plan item is a value (an id and its minutes): one shared instance per pair spares building ten
+# thousand of them for every re-plan of learners on the same curated tracks (the nightly job re-plans
+# them one after another in a worker).
+_plan_item = functools.lru_cache(maxsize=100_000)(PlanItem)
 
 
 def review_minutes(item_minutes: int) -> int:
@@ -41,6 +51,8 @@ class PlanRebuild:
     entries_created: int
     missed_marked: int
     forecasts: tuple[TrackForecast, ...]
+    entries_updated: int = 0
+    entries_deleted: int = 0
 
     @property
     def late_tracks(self) -> tuple[TrackForecast, ...]:
@@ -71,15 +83,16 @@ def _track_inputs(user: User, enrollments: list[Enrollment], today: dt.date) -> 
         ).values_list("item_id", flat=True)
     )
     remaining: dict[int, list[PlanItem]] = {track_id: [] for track_id in track_ids}
-    leaves = (
+    # Every item, groups with their leaves: telling leaves apart here is cheaper than a NOT EXISTS per item.
+    items = list(
         Item.objects.filter(track_id__in=track_ids)
-        .filter(~Exists(Item.objects.filter(parent=OuterRef("pk"))))
         .order_by("track_id", "position", "id")
-        .values_list("pk", "track_id", "estimated_minutes")
+        .values_list("pk", "track_id", "estimated_minutes", "parent_id")
     )
-    for item_id, track_id, minutes in leaves:
-        if item_id not in closed and item_id not in pinned:
-            remaining[track_id].append(PlanItem(item_id=item_id, minutes=minutes))
+    not_planned = closed | pinned | {parent_id for *_, parent_id in items}
+    for item_id, track_id, minutes, _ in items:
+        if item_id not in not_planned:
+            remaining[track_id].append(_plan_item(item_id, minutes))
     return [
         TrackInput(
             enrollment_id=e.pk,
@@ -104,20 +117,133 @@ def _review_inputs(user: User, zone: ZoneInfo, until: dt.datetime) -> list[Revie
     ]
 
 
-@transaction.atomic
-def plan_rebuild(*, user: User, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS) -> PlanRebuild:
-    """Re-plans from `today` (the learner's local date by default) for `horizon_days` days."""
-    # Locking the profile row serialises two re-plans of one learner (two tabs, a retried request).
-    profile = StudyProfile.objects.select_for_update().get_or_create(user=user)[0]
-    zone = ZoneInfo(profile.time_zone)
-    today = today or local_today(profile.time_zone, timezone.now())
+def replan_due_at(*, time_zone: str, plan_day: dt.date) -> dt.datetime:
+    """The instant, in UTC, at which the local date in `time_zone` moves past `plan_day`: its next midnight.
 
-    missed = PlanEntry.objects.filter(user=user, date__lt=today, status=PlanEntry.Status.PLANNED).update(
-        status=PlanEntry.Status.MISSED
+    A midnight that daylight saving skips (clocks jumping from 00:00 to 01:00) is read with the offset
+    before the change, which is the instant the new day begins; one that happens twice is the first.
+    """
+    midnight = dt.datetime.combine(plan_day + dt.timedelta(days=1), dt.time.min, tzinfo=ZoneInfo(time_zone))
+    return midnight.astimezone(dt.UTC)
+
+
+@dataclass
+class _PlanDiff:
+    """What to write to make the stored entries from today on match the new plan."""
+
+    create: list[PlanEntry]
+    update: list[tuple[int, dt.date, int | None, int, int]]  # pk, date, enrollment, minutes, position
+    delete: list[int]
+
+
+def _plan_diff(user: User, days: Iterable[PlanDay], stored: list[tuple[Any, ...]]) -> _PlanDiff:
+    """Matches the new plan against the stored entries from today on (`stored`: pk, item, date, kind,
+    status, origin, enrollment, minutes, position).
+
+    Only the planner's entries still `planned` are the planner's to change; the others (done or skipped
+    today, pinned by the learner) keep their place, and the plan places nothing where they are. A planned
+    entry is matched by its item and kind, so an item moved to another day is one update, not a delete
+    and an insert; what matches nothing is deleted, what nothing matched is created.
+    """
+    taken: set[tuple[int, dt.date, str]] = set()
+    movable: dict[tuple[int, str], tuple[Any, ...]] = {}
+    delete: list[int] = []
+    for row in stored:
+        pk, item_id, date, kind, status, origin = row[:6]
+        if origin != PlanEntry.Origin.PLANNER or status != PlanEntry.Status.PLANNED:
+            taken.add((item_id, date, kind))
+        elif (item_id, kind) in movable:  # a duplicate (the planner makes none): one is enough
+            delete.append(pk)
+        else:
+            movable[(item_id, kind)] = row
+    create: list[PlanEntry] = []
+    update: list[tuple[int, dt.date, int | None, int, int]] = []
+    for day in days:
+        for position, entry in enumerate(day.entries):
+            if (entry.item_id, day.date, entry.kind) in taken:
+                continue
+            key = (entry.item_id, entry.kind)
+            found = movable.pop(key) if key in movable else None
+            wanted = (day.date, entry.enrollment_id, entry.minutes, position)
+            if found is None:
+                create.append(
+                    PlanEntry(
+                        user=user,
+                        item_id=entry.item_id,
+                        enrollment_id=entry.enrollment_id,
+                        date=day.date,
+                        kind=entry.kind,
+                        minutes=entry.minutes,
+                        position=position,
+                    )
+                )
+            elif (found[2], *found[6:]) != wanted:
+                update.append((found[0], *wanted))
+    delete += [row[0] for row in movable.values()]
+    return _PlanDiff(create=create, update=update, delete=delete)
+
+
+# Rows per UPDATE ... FROM (VALUES ...): 5 parameters a row stays under SQLite's and PostgreSQL's limits.
+_UPDATE_CHUNK = 5000
+
+
+def _entries_update(rows: list[tuple[int, dt.date, int | None, int, int]]) -> None:
+    """Sets date, enrollment, minutes and position of the entries `rows` (pk first), one statement.
+
+    Django's bulk_update writes a CASE over every pk for each column, which takes time quadratic in the
+    rows (seconds for a 90-day plan whose entries all moved a day); an UPDATE joined to a VALUES list
+    takes linear time. Both SQLite (3.33+) and PostgreSQL have it; another database gets bulk_update.
+    """
+    now = timezone.now()
+    if connection.vendor not in ("postgresql", "sqlite"):
+        objects = [
+            PlanEntry(pk=pk, date=date, enrollment_id=enrollment_id, minutes=minutes, position=position, updated_at=now)
+            for pk, date, enrollment_id, minutes, position in rows
+        ]
+        PlanEntry.objects.bulk_update(objects, ["date", "enrollment", "minutes", "position", "updated_at"])
+        return
+    ops, qn = connection.ops, connection.ops.quote_name
+    table = qn(PlanEntry._meta.db_table)
+    if connection.vendor == "postgresql":
+        row_sql, names = "(%s::bigint, %s::date, %s::bigint, %s::integer, %s::integer)", "v(id, d, e, m, p)"
+        columns = ("v.id", "v.d", "v.e", "v.m", "v.p")
+    else:  # SQLite names the columns of a VALUES list column1, column2, ...
+        row_sql, names = "(%s, %s, %s, %s, %s)", "v"
+        columns = ("v.column1", "v.column2", "v.column3", "v.column4", "v.column5")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _UPDATE_CHUNK):
+            chunk = rows[start : start + _UPDATE_CHUNK]
+            params: list[Any] = [ops.adapt_datetimefield_value(now)]
+            for pk, date, enrollment_id, minutes, position in chunk:
+                params += [pk, ops.adapt_datefield_value(date), enrollment_id, minutes, position]
+            cursor.execute(
+                f"UPDATE {table} SET {qn('date')} = {columns[1]}, {qn('enrollment_id')} = {columns[2]}, "  # noqa: S608 (names are the model's, values are parameters)
+                f"{qn('minutes')} = {columns[3]}, {qn('position')} = {columns[4]}, {qn('updated_at')} = %s "
+                f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS {names} WHERE {table}.{qn('id')} = {columns[0]}",
+                params,
+            )
+
+
+def _plan_write(*, user: User, profile: StudyProfile, today: dt.date, horizon_days: int) -> PlanRebuild:
+    """Re-plans from `today` with the profile row locked by the caller's transaction.
+
+    Writes only what changed: the entries missed since the last plan (one update), then the diff of the
+    new plan against the stored one (one delete, one bulk update, one bulk insert, each only when there
+    is something to write), the forecasts that moved and the profile's plan day. Re-planning a plan
+    that is still right writes nothing.
+    """
+    zone = ZoneInfo(profile.time_zone)
+    # From today on, and before today what is still planned (missed since): one read for both.
+    stored = list(
+        PlanEntry.objects.filter(user=user)
+        .filter(Q(date__gte=today) | Q(date__lt=today, status=PlanEntry.Status.PLANNED))
+        .values_list("pk", "item_id", "date", "kind", "status", "origin", "enrollment_id", "minutes", "position")
     )
-    PlanEntry.objects.filter(
-        user=user, date__gte=today, origin=PlanEntry.Origin.PLANNER, status=PlanEntry.Status.PLANNED
-    ).delete()
+    missed = 0
+    if any(row[2] < today for row in stored):
+        missed = PlanEntry.objects.filter(user=user, date__lt=today, status=PlanEntry.Status.PLANNED).update(
+            status=PlanEntry.Status.MISSED
+        )
 
     enrollments = list(Enrollment.objects.filter(user=user, status=Enrollment.Status.ACTIVE))
     horizon_end = today + dt.timedelta(days=horizon_days)
@@ -129,23 +255,14 @@ def plan_rebuild(*, user: User, today: dt.date | None = None, horizon_days: int 
         horizon_days=horizon_days,
     )
 
-    # Entries a learner already closed today (done, skipped) or pinned keep their place.
-    taken = set(PlanEntry.objects.filter(user=user, date__gte=today).values_list("item_id", "date", "kind"))
-    rows = [
-        PlanEntry(
-            user=user,
-            item_id=entry.item_id,
-            enrollment_id=entry.enrollment_id,
-            date=day.date,
-            kind=entry.kind,
-            minutes=entry.minutes,
-            position=position,
-        )
-        for day in plan.days
-        for position, entry in enumerate(day.entries)
-        if (entry.item_id, day.date, entry.kind) not in taken
-    ]
-    PlanEntry.objects.bulk_create(rows, batch_size=1000)
+    diff = _plan_diff(user, plan.days, [row for row in stored if row[2] >= today])
+    # Deleted first: an entry moved onto a day never meets one that is going away.
+    if diff.delete:
+        PlanEntry.objects.filter(pk__in=diff.delete).delete()
+    if diff.update:
+        _entries_update(diff.update)
+    if diff.create:
+        PlanEntry.objects.bulk_create(diff.create)
 
     finish_by_enrollment = {f.enrollment_id: f.finish_date for f in plan.forecasts}
     changed = []
@@ -155,16 +272,60 @@ def plan_rebuild(*, user: User, today: dt.date | None = None, horizon_days: int 
             enrollment.projected_finish_date = finish
             changed.append(enrollment)
     Enrollment.objects.bulk_update(changed, ["projected_finish_date"])
-    if profile.plan_built_on != today:
-        profile.plan_built_on = today
-        profile.save(update_fields=["plan_built_on"])
-    return PlanRebuild(today=today, entries_created=len(rows), missed_marked=missed, forecasts=plan.forecasts)
+    due = replan_due_at(time_zone=profile.time_zone, plan_day=today)
+    if profile.plan_built_on != today or profile.replan_due_at != due:
+        profile.plan_built_on, profile.replan_due_at = today, due
+        profile.save(update_fields=["plan_built_on", "replan_due_at"])
+    return PlanRebuild(
+        today=today,
+        entries_created=len(diff.create),
+        missed_marked=missed,
+        forecasts=plan.forecasts,
+        entries_updated=len(diff.update),
+        entries_deleted=len(diff.delete),
+    )
+
+
+@transaction.atomic
+def plan_rebuild(*, user: User, today: dt.date | None = None, horizon_days: int = DEFAULT_HORIZON_DAYS) -> PlanRebuild:
+    """Re-plans from `today` (the learner's local date by default) for `horizon_days` days."""
+    # Locking the profile row serialises two re-plans of one learner (two tabs, a retried request).
+    profile = StudyProfile.objects.select_for_update().get_or_create(user=user)[0]
+    today = today or local_today(profile.time_zone, timezone.now())
+    return _plan_write(user=user, profile=profile, today=today, horizon_days=horizon_days)
 
 
 def plan_ensure_current(*, user: User, now: dt.datetime | None = None) -> PlanRebuild | None:
-    """Re-plans when the learner's day has turned since the last plan (missed work rolls forward)."""
+    """Re-plans when the learner's day has turned since the last plan (missed work rolls forward).
+
+    Once per learner and local date, whoever comes first: the nightly job (tracker/services/replanning.py),
+    the learner's request, the daily e-mail. The day is checked again with the profile row locked, so of
+    two callers at once the second waits for the first and then finds the day planned. One query when the
+    plan is current.
+    """
+    now = now or timezone.now()
     profile = StudyProfile.objects.get_or_create(user=user)[0]
-    today = local_today(profile.time_zone, now or timezone.now())
-    if profile.plan_built_on == today:
+    if profile.plan_built_on == local_today(profile.time_zone, now):
         return None
-    return plan_rebuild(user=user, today=today)
+    return _plan_day(user=user, now=now)
+
+
+def plans_ensure_current(*, profiles: Iterable[StudyProfile], now: dt.datetime | None = None) -> int:
+    """`plan_ensure_current` for loaded profiles (with `user`), each in its own transaction; no query for
+    those whose plan is current. Returns how many it re-planned."""
+    now = now or timezone.now()
+    stale = [p for p in profiles if p.plan_built_on != local_today(p.time_zone, now)]
+    return sum(_plan_day(user=p.user, now=now) is not None for p in stale)
+
+
+@transaction.atomic
+def _plan_day(*, user: User, now: dt.datetime) -> PlanRebuild | None:
+    profile = StudyProfile.objects.select_for_update().get_or_create(user=user)[0]
+    today = local_today(profile.time_zone, now)
+    if profile.plan_built_on != today:
+        return _plan_write(user=user, profile=profile, today=today, horizon_days=DEFAULT_HORIZON_DAYS)
+    # Planned by someone else meanwhile. The job's lease may still stand in replan_due_at: put it right.
+    due = replan_due_at(time_zone=profile.time_zone, plan_day=today)
+    if profile.replan_due_at != due:
+        StudyProfile.objects.filter(pk=profile.pk).update(replan_due_at=due)
+    return None

@@ -40,6 +40,7 @@ from tracker.models import Deadline, Enrollment, ReminderDelivery, StudyProfile
 from tracker.models.reminders import DEADLINE_KIND_FOR_DAYS, ReminderKind, ReminderStatus
 from tracker.selectors.accounts import verified_email_exists
 from tracker.selectors.reminders import ReminderDigest, reminder_digests, vacations_by_user
+from tracker.services.planning import plans_ensure_current
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +299,7 @@ def reminders_send(*, delivery_ids: Sequence[int], token: str, now: dt.datetime 
             del by_user[user_id]
     dates = {u: r.local_date for u, rs in by_user.items() for r in rs if r.kind == ReminderKind.DAILY}
     profiles = [rs[0].user.study_profile for rs in by_user.values()]
+    plans_ensure_current(profiles=profiles, now=now)  # a learner away for weeks still gets today's plan
     digests = reminder_digests(profiles=profiles, dates=dates, now=now)
 
     sent = 0

@@ -12,6 +12,9 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     # Claims the reminders whose local hour has come and enqueues sends on the email queue
     # (tracker/services/reminders.py). Every 5 minutes: a reminder goes out at most 5 minutes late.
     "Reminders dispatcher": ("tracker.tasks.reminders_dispatch", 300),
+    # Claims the learners whose local day has turned and re-plans them in batches (tracker/services/
+    # replanning.py). Every 5 minutes: a learner's plan is re-made at most 5 minutes after their midnight.
+    "Nightly re-plan": ("tracker.tasks.replans_dispatch", 300),
     # Drops idempotency keys older than 24 hours and expired API tokens (api/tasks.py).
     "API purge": ("api.tasks.api_purge_expired", 3600),
 }

@@ -20,7 +20,7 @@ from tests.factories import (
     make_learner,
 )
 from tests.tracker.reminders.conftest import Queue
-from tracker.models import PlanEntry, ReadingQueueEntry, ReminderDelivery, ReviewCard, User
+from tracker.models import PlanEntry, ReadingQueueEntry, ReminderDelivery, ReviewCard, StudyProfile, User
 from tracker.selectors.reminders import reminder_digests
 from tracker.selectors.today import today_bundle
 from tracker.services.reminders import reminders_dispatch, reminders_send
@@ -59,6 +59,8 @@ def fill_day(user: User, *, n_tracks: int = 2) -> dict[str, object]:
     ProgressFactory(user=user, item=ItemFactory(track=tracks[0]), done_at=TICK - dt.timedelta(days=2))
     soon = DeadlineFactory(owner=user, title="论文截止", title_en="Paper due", due_at=TICK + dt.timedelta(days=3))
     later = DeadlineFactory(owner=user, title_en="Far away", due_at=TICK + dt.timedelta(days=20))
+    # These entries are today's plan, as the nightly re-plan left it: the e-mail does not re-plan.
+    StudyProfile.objects.filter(user=user).update(plan_built_on=TODAY)
     return {"tracks": tracks, "soon": soon, "later": later}
 
 

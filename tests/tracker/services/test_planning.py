@@ -6,6 +6,8 @@ import datetime as dt
 from collections import defaultdict
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import EnrollmentFactory, ItemFactory, ProgressFactory, TrackFactory, UserFactory
 from tracker.models import Enrollment, PlanEntry, Progress, StudyProfile
@@ -199,8 +201,8 @@ def test_rebuild_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
     user = learner(parallel_limit=5)
     for priority in range(1, 6):
         enrol(user, priority, n_items=40)
-    # profile lock, missed update, delete, enrolments, finished, pinned, leaves, reviews, vacations,
-    # taken, bulk insert (batches), enrolment forecasts, profile marker + savepoint bookkeeping
+    # profile lock, stored entries, enrolments, finished, pinned, items, reviews, vacations, bulk
+    # insert, enrolment forecasts, profile marker + savepoint bookkeeping
     with django_assert_max_num_queries(18):
         plan_rebuild(user=user, today=MONDAY)
 
@@ -219,3 +221,105 @@ def test_a_skipped_item_leaves_the_plan_but_does_not_count_as_learned():
     row = enrollments_with_progress(user=user).get(pk=enrollment.pk)
     assert (row.done_items, row.total_items) == (2, 4)
     assert set(Progress.CLOSED_STATUSES) - set(Progress.COMPLETED_STATUSES) == {Progress.Status.SKIPPED}
+
+
+# --- Writing only what changed ----------------------------------------------------------------------------
+
+
+def writes(queries) -> list[str]:
+    """The INSERT, UPDATE and DELETE statements among captured queries, by statement and table."""
+    found = []
+    for query in queries.captured_queries:
+        words = query["sql"].split()
+        if words[0] in {"INSERT", "UPDATE", "DELETE"}:
+            table = words[2] if words[0] in {"INSERT", "DELETE"} else words[1]
+            found.append(f"{words[0]} {table.strip(chr(34))}")
+    return found
+
+
+def stored_plan(user):
+    return sorted(
+        PlanEntry.objects.filter(user=user).values_list(
+            "item_id", "date", "kind", "status", "origin", "enrollment_id", "minutes", "position"
+        )
+    )
+
+
+def test_a_replan_with_no_change_writes_nothing():
+    user = learner(parallel_limit=2)
+    for priority in (1, 2, 3):
+        enrol(user, priority, n_items=8)
+    plan_rebuild(user=user, today=MONDAY)
+    pks = set(PlanEntry.objects.filter(user=user).values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        result = plan_rebuild(user=user, today=MONDAY)
+
+    assert writes(queries) == []
+    assert (result.entries_created, result.entries_updated, result.entries_deleted, result.missed_marked) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert set(PlanEntry.objects.filter(user=user).values_list("pk", flat=True)) == pks
+
+
+def test_a_small_change_writes_only_the_rows_that_changed():
+    user = learner(parallel_limit=1)
+    _, items = enrol(user, 1, n_items=5)
+    plan_rebuild(user=user, today=MONDAY)
+    untouched = PlanEntry.objects.get(user=user, item=items[1])
+    # The learner finished the third item elsewhere (an import, another device) without a re-plan.
+    Progress.objects.create(user=user, item=items[2], status="done", done_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+
+    with CaptureQueriesContext(connection) as queries:
+        result = plan_rebuild(user=user, today=MONDAY)
+
+    # Its entry goes, the two after it move a day earlier, the track's forecast moves with them.
+    assert (result.entries_created, result.entries_updated, result.entries_deleted) == (0, 2, 1)
+    assert writes(queries) == ["DELETE tracker_planentry", "UPDATE tracker_planentry", "UPDATE tracker_enrollment"]
+    assert [e.date for e in PlanEntry.objects.filter(user=user).order_by("date")] == [
+        MONDAY + dt.timedelta(days=n) for n in range(4)
+    ]
+    assert PlanEntry.objects.get(user=user, item=items[1]).updated_at == untouched.updated_at
+
+
+def test_a_replan_stores_what_planning_from_nothing_stores():
+    """Whatever happened in between, the diff leaves the same rows as deleting the planner's entries
+    and planning again (what re-planning did before it wrote only the changes)."""
+    user = learner(parallel_limit=2, rest_weekdays=[6])
+    first, items = enrol(user, 1, n_items=12, minutes=45, pace=90)
+    enrol(user, 2, n_items=9, minutes=20)
+    third, _ = enrol(user, 3, n_items=6, minutes=60, pace=60)
+    plan_rebuild(user=user, today=MONDAY)
+    PlanEntry.objects.create(user=user, item=items[11], date=MONDAY + dt.timedelta(days=9), origin="pinned")
+    Progress.objects.create(user=user, item=items[0], status="done", done_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    PlanEntry.objects.filter(user=user, item=items[0]).update(status="done")
+    steps = [
+        lambda: None,
+        lambda: Enrollment.objects.filter(pk=first.pk).update(priority=4),
+        lambda: StudyProfile.objects.filter(user=user).update(daily_minutes=100, parallel_limit=3),
+        lambda: Enrollment.objects.filter(pk=first.pk).update(status="paused"),
+        lambda: Enrollment.objects.filter(pk=first.pk).update(status="active", pace_per_day=45),
+    ]
+    for n, step in enumerate(steps):
+        step()
+        day = MONDAY + dt.timedelta(days=n)
+        plan_rebuild(user=user, today=day)
+        incremental = stored_plan(user)
+        PlanEntry.objects.filter(user=user, date__gte=day, origin="planner", status="planned").delete()
+        plan_rebuild(user=user, today=day)
+        assert stored_plan(user) == incremental, f"step {n}"
+    assert third.pk in set(PlanEntry.objects.filter(user=user).values_list("enrollment_id", flat=True))
+
+
+def test_a_replan_with_no_change_runs_a_fixed_number_of_queries(django_assert_num_queries):
+    user = learner(parallel_limit=5)
+    for priority in range(1, 6):
+        enrol(user, priority, n_items=40)
+    plan_rebuild(user=user, today=MONDAY)
+    # savepoint, profile lock, stored entries (from today on and missed), enrolments, finished, pinned,
+    # items, reviews, vacations, savepoint release: no write
+    with django_assert_num_queries(10):
+        plan_rebuild(user=user, today=MONDAY)
