@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from tracker.jobs import tracker_task
 from tracker.models import StudyProfile, User
 from tracker.services.planning import plan_ensure_current
 
@@ -35,9 +36,7 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue_batch(user_ids: list[int]) -> None:
-    from tracker.tasks import replans_run_batch  # the tasks module imports this one
-
-    transaction.on_commit(lambda: replans_run_batch.delay(user_ids))
+    transaction.on_commit(lambda: tracker_task("replans_run_batch").delay(user_ids))
 
 
 def replans_dispatch(*, now: dt.datetime | None = None) -> int:
