@@ -38,8 +38,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     profile = study_profile_ensure(user=user)
     with translation.override(profile.language):
         if request.method == "POST":
-            if profile.reminders_enabled:
-                reminders_unsubscribe(user=user)
+            reminders_unsubscribe(user=user)
             return _private(render(request, UNSUBSCRIBE_TEMPLATE, {"state": "done"}))
         state = "confirm" if profile.reminders_enabled else "already"
         return _private(render(request, UNSUBSCRIBE_TEMPLATE, {"state": state, "token": token}))

@@ -65,9 +65,13 @@ def study_profile_update(*, user: User, **changes: object) -> StudyProfile:
     return profile
 
 
-def reminders_unsubscribe(*, user: User) -> StudyProfile:
-    """Turns the learner's reminders off (the Settings page turns them on again)."""
-    return study_profile_update(user=user, reminders_enabled=False)
+def reminders_unsubscribe(*, user: User) -> tuple[StudyProfile, bool]:
+    """Turns the learner's reminders off (the Settings page turns them on again). Says whether they were
+    on: a second click on the same link writes nothing."""
+    profile = study_profile_ensure(user=user)
+    if not profile.reminders_enabled:
+        return profile, False
+    return study_profile_update(user=user, reminders_enabled=False), True
 
 
 def deadline_reminder_days_set(*, user: User, days: Sequence[int]) -> StudyProfile:

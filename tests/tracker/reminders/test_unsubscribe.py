@@ -14,7 +14,7 @@ from tests.factories import make_learner
 from tests.tracker.reminders.conftest import Queue
 from tracker.links import unsubscribe_token_make, unsubscribe_token_user
 from tracker.models import StudyProfile, User
-from tracker.services.users import study_profile_update
+from tracker.services.users import reminders_unsubscribe, study_profile_update
 
 UTC = dt.UTC
 BEFORE = dt.datetime(2026, 3, 2, 6, tzinfo=UTC)
@@ -95,3 +95,16 @@ def test_the_confirmation_page_speaks_the_learners_language(client: Client):
     user = make_learner(now=BEFORE, language="zh-hans")
     page = client.get(reverse("public:unsubscribe", args=[unsubscribe_token_make(user=user)]))
     assert "停止接收提醒邮件？" in page.text
+
+
+@pytest.mark.django_db
+def test_unsubscribing_says_whether_the_reminders_were_on():
+    user = make_learner(now=BEFORE, hour=7)
+
+    first_profile, first = reminders_unsubscribe(user=user)
+    written = StudyProfile.objects.get(user=user).updated_at
+    _, second = reminders_unsubscribe(user=user)
+
+    assert (first, second) == (True, False)
+    assert first_profile.reminders_enabled is False
+    assert StudyProfile.objects.get(user=user).updated_at == written  # the second click wrote nothing
