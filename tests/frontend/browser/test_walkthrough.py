@@ -18,6 +18,7 @@ import pytest
 
 from tests.factories import DeadlineFactory, ItemFactory, SkillFactory, TrackFactory
 from tracker.models import Tag
+from tracker.services.exercises import exercises_sync
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +48,7 @@ def _need(what: str, ok: bool) -> None:
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def browser(monkeypatch: pytest.MonkeyPatch, csp_guard) -> Iterator[object]:
     _need("Debian's chromium at /usr/bin/chromium", Path(CHROMIUM).exists() or bool(shutil.which("chromium")))
     sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
@@ -55,7 +56,8 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            yield chromium
+            # Every page is checked for CSP violations and page errors (conftest.py).
+            yield csp_guard(chromium)
         finally:
             chromium.close()
 
@@ -134,7 +136,8 @@ def finish_all(page: object) -> None:
         marker = page.evaluate("document.getElementById('today').dataset.seen = 'old'")  # type: ignore[attr-defined]
         del marker
         page.locator(DONE).first.click()  # type: ignore[attr-defined]
-        page.wait_for_function("document.getElementById('today').dataset.seen !== 'old'")  # type: ignore[attr-defined]
+        # Functions, not expressions: Playwright evals an expression in the page, which the CSP forbids.
+        page.wait_for_function("() => document.getElementById('today').dataset.seen !== 'old'")  # type: ignore[attr-defined]
     raise AssertionError("today's items did not run out after 20 clicks")
 
 
@@ -182,7 +185,7 @@ def test_a_new_learner_signs_up_studies_and_plans(browser, live_server) -> None:
     # Enrol in two tracks from the catalogue; a search narrows it without a reload.
     page.get_by_role("link", name="Browse tracks").click()
     page.get_by_label("Search").fill("CUDA")
-    page.wait_for_function("document.querySelectorAll('#catalogue .catalogue > li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#catalogue .catalogue > li').length === 1")
     page.get_by_role("button", name="Enrol · Professional CUDA C Programming").click()
     assert page.get_by_text("Enrolled in Professional CUDA C Programming").is_visible()
     page.goto(base + "/tracks/")
@@ -226,6 +229,17 @@ def test_a_new_learner_signs_up_studies_and_plans(browser, live_server) -> None:
     page.locator("button[id^='up-']:not([disabled])").first.click()
     page.wait_for_selector("text=moved up; your plan was re-made")
     shoot(page, "plan-week-desktop")
+
+    # Under the CSP: the exercise editor (CodeMirror from a static file) keeps the form's textarea in step,
+    # and Swagger UI (drf-spectacular-sidecar, nonce on its start-up script) shows the API.
+    exercises_sync()
+    page.goto(base + "/exercises/vector-add/")
+    page.locator(".CodeMirror").click()
+    page.keyboard.type("# typed in the editor")
+    assert "# typed in the editor" in page.locator("#code").input_value()
+    page.goto(base + "/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.get_by_role("heading", name=re.compile("Brainqueue API")).is_visible()
 
     # Import seed 004's markdown plan and see its tracks.
     if SEED.exists():
