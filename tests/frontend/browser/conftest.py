@@ -51,11 +51,31 @@ class WatchedBrowser:
         return getattr(self._browser, name)
 
 
+PROBLEMS = pytest.StashKey[list[str]]()
+
+
+def _fail(problems: list[str]) -> None:
+    reported = "CSP violations or page errors:\n" + "\n".join(problems)
+    problems.clear()
+    pytest.fail(reported, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test that ran through but whose pages reported problems fails (not only its teardown)."""
+    result = yield
+    problems = item.stash.get(PROBLEMS, [])
+    if problems:
+        _fail(problems)
+    return result
+
+
 @pytest.fixture
-def csp_guard() -> Iterator[Callable[[Any], WatchedBrowser]]:
-    """Wraps a Playwright Browser so that every page of every context it opens is watched; fails the test at
-    teardown if any page reported a CSP violation or an uncaught error."""
+def csp_guard(request: pytest.FixtureRequest) -> Iterator[Callable[[Any], WatchedBrowser]]:
+    """Wraps a Playwright Browser so that every page of every context it opens is watched: the test fails if any
+    page reported a CSP violation or an uncaught error (at teardown for what came after the test's end)."""
     problems: list[str] = []
+    request.node.stash[PROBLEMS] = problems
     yield lambda browser: WatchedBrowser(browser, problems)
     if problems:
-        pytest.fail("CSP violations or page errors:\n" + "\n".join(problems), pytrace=False)
+        _fail(problems)
