@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                # {{ csp_nonce }}: the nonce an inline <script> or <style> needs under SECURE_CSP.
+                # {{ csp_nonce }}: the nonce an inline <script> needs under SECURE_CSP.
                 "django.template.context_processors.csp",
             ],
         },
