@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
 from api.views import auth, calendar, data, enrollments, exercises, feeds, me, personal, planning, progress, tracks
 from api.views.base import NotFoundView
+from api.views.docs import SwaggerView
 
 app_name = "api"
 
@@ -62,7 +63,7 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
     # Last: any other /api/ path is a 404 problem, never the site's HTML page.
     re_path(r"", NotFoundView.as_view(), name="not-found"),
 ]

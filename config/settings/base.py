@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 from config.logs import logging_config
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
     # Accounts: sign-in with rate limits, verified e-mail, GitHub and Google, two-factor, the session list.
@@ -56,6 +58,9 @@ MIDDLEWARE = [
     # First, so its request time includes every other middleware: latency and query counts (config/metrics.py).
     "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (SECURE_CSP below) with a fresh nonce per request; then Permissions-Policy.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.headers.SecurityHeadersMiddleware",
     # A request id (X-Request-ID, or a new one) on every log line of the request and on the response.
     "config.logs.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,10 +93,54 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # {{ csp_nonce }}: the nonce an inline <script> needs under SECURE_CSP.
+                "django.template.context_processors.csp",
             ],
         },
     },
 ]
+
+# Security headers on every response. Content-Security-Policy: scripts and styles come from this site's static
+# files only (the templates have no inline code, no style="" attributes and no on* handlers); the one inline
+# script left, Swagger UI's start-up at /api/docs/ (api/templates/api/swagger_ui.html), carries the request's
+# nonce. No 'unsafe-inline', no 'unsafe-eval': htmx runs with allowEval off (base.html's htmx-config). The charts
+# are inline SVG; img-src allows data: for the icons Swagger UI's stylesheet carries as data: URLs (an image
+# cannot run code).
+CSP_FORM_ACTION_ORIGINS: list[str] = env.list("DJANGO_CSP_FORM_ACTION", default=[])
+CSP_REPORT_URI = env.str("DJANGO_CSP_REPORT_URI", default="")
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    # Browsers check form-action on the redirects that follow a form's POST too: a social sign-in form posts
+    # here and is redirected to the provider, so each provider's origin must be listed
+    # listed: the configured GitHub and Google are added below, with the providers; DJANGO_CSP_FORM_ACTION lists
+    # any other origin a form may be sent to.
+    "form-action": [CSP.SELF, *CSP_FORM_ACTION_ORIGINS],
+}
+if CSP_REPORT_URI:
+    # report-uri for the browsers that still use it, report-to with a Reporting-Endpoints header
+    # (config/headers.py) for the others.
+    SECURE_CSP["report-uri"] = [CSP_REPORT_URI]
+    SECURE_CSP["report-to"] = ["csp"]
+# Django's SecurityMiddleware sends these; set here so they are visible and tested (tests/config/).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses, turned off for the site and anything it embeds (config/headers.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope",
+        "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # SQLite under var/ is the embedded default; DATABASE_URL switches to PostgreSQL.
 # An empty DATABASE_URL counts as unset, so `DATABASE_URL= make ...` means "the embedded default".
@@ -181,6 +230,14 @@ _SOCIAL_APPS = {
 for _provider, (_id, _secret) in _SOCIAL_APPS.items():
     if _id and _secret:
         SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [{"client_id": _id, "secret": _secret}]
+# A social sign-in form posts here and is redirected to the provider, and browsers check form-action on
+# that redirect too: each configured provider's origin joins the CSP's form-action.
+_PROVIDER_ORIGINS = {"github": "https://github.com", "google": "https://accounts.google.com"}
+SECURE_CSP["form-action"] += [
+    origin
+    for provider, origin in _PROVIDER_ORIGINS.items()
+    if "APPS" in SOCIALACCOUNT_PROVIDERS[provider] and origin not in SECURE_CSP["form-action"]
+]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Brainqueue"
 MFA_RECOVERY_CODE_COUNT = 10
@@ -398,6 +455,12 @@ SPECTACULAR_SETTINGS = {
         "SubmissionKindEnum": "tracker.models.exercises.SubmissionKind",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    # Swagger UI at /api/docs/ from drf-spectacular-sidecar's static files, never a CDN; and no validator
+    # badge, which would load an image from swagger.io.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Where the curated content lives; `manage.py seed` reads it.

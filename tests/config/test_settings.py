@@ -108,3 +108,32 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^# ([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
     assert "DJANGO_SECRET_KEY" in read and "BRAINQUEUE_GRADER_CGROUP" in read
     assert not read - documented, f"document these in .env.example: {sorted(read - documented)}"
+
+
+def _form_action(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GOOGLE_", "DJANGO_CSP"))}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings.test", **env)
+    code = "from django.conf import settings; print(' '.join(settings.SECURE_CSP['form-action']))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_configured_social_provider_may_receive_the_sign_in_form():
+    assert _form_action() == "'self'"
+    assert _form_action(GITHUB_CLIENT_ID="id", GITHUB_CLIENT_SECRET="secret") == "'self' https://github.com"
+    both = _form_action(
+        GITHUB_CLIENT_ID="id",
+        GITHUB_CLIENT_SECRET="s",
+        GOOGLE_CLIENT_ID="id",
+        GOOGLE_CLIENT_SECRET="s",
+        DJANGO_CSP_FORM_ACTION="https://github.com",
+    )
+    assert both == "'self' https://github.com https://accounts.google.com"

@@ -33,7 +33,7 @@ def press_and_wait(page: object, key: str) -> None:
     """Presses the key on the focused control and waits until htmx has swapped #today."""
     page.evaluate("document.getElementById('today').dataset.seen = 'old'")  # type: ignore[attr-defined]
     page.keyboard.press(key)  # type: ignore[attr-defined]
-    page.wait_for_function("document.getElementById('today').dataset.seen !== 'old'")  # type: ignore[attr-defined]
+    page.wait_for_function("() => document.getElementById('today').dataset.seen !== 'old'")  # type: ignore[attr-defined]
 
 
 def focused(page: object) -> str:

@@ -145,7 +145,8 @@ def finish_all(page: object) -> None:
         marker = page.evaluate("document.getElementById('today').dataset.seen = 'old'")  # type: ignore[attr-defined]
         del marker
         page.locator(DONE).first.click()  # type: ignore[attr-defined]
-        page.wait_for_function("document.getElementById('today').dataset.seen !== 'old'")  # type: ignore[attr-defined]
+        # Functions, not expressions: Playwright evals an expression in the page, which the CSP forbids.
+        page.wait_for_function("() => document.getElementById('today').dataset.seen !== 'old'")  # type: ignore[attr-defined]
     raise AssertionError("today's items did not run out after 20 clicks")
 
 
@@ -202,7 +203,7 @@ def test_a_new_learner_signs_up_studies_and_plans(browser, live_server) -> None:
     # Enrol in two tracks from the catalogue; a search narrows it without a reload.
     page.get_by_role("link", name="Browse tracks").click()
     page.get_by_label("Search").fill("CUDA")
-    page.wait_for_function("document.querySelectorAll('#catalogue .catalogue > li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#catalogue .catalogue > li').length === 1")
     audit.check(page, "/tracks/ searched (desktop)")
     page.get_by_role("button", name="Enrol · Professional CUDA C Programming").click()
     assert page.get_by_text("Enrolled in Professional CUDA C Programming").is_visible()
@@ -250,6 +251,16 @@ def test_a_new_learner_signs_up_studies_and_plans(browser, live_server) -> None:
     page.wait_for_selector("text=moved up; your plan was re-made")
     shoot(page, "plan-week-desktop")
     audit.check(page, "/plan/ after a move (desktop)")
+
+    # Under the CSP: the exercise editor (CodeMirror from a static file) keeps the form's textarea in step,
+    # and Swagger UI (drf-spectacular-sidecar, nonce on its start-up script) shows the API.
+    page.goto(base + "/exercises/vector-add/")
+    page.locator(".CodeMirror").click()
+    page.keyboard.type("# typed in the editor")
+    assert "# typed in the editor" in page.locator("#code").input_value()
+    page.goto(base + "/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.get_by_role("heading", name=re.compile("Brainqueue API")).is_visible()
 
     # Import seed 004's markdown plan and see its tracks.
     if SEED.exists():
