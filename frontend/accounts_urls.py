@@ -6,6 +6,7 @@ aliases of allauth's (account_login ...), so templates and redirects may use eit
 
 from allauth.account import views as allauth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from frontend.views import accounts
 
@@ -14,5 +15,8 @@ urlpatterns = [
     path("logout/", allauth_views.logout, name="logout"),
     path("signup/", allauth_views.signup, name="signup"),
     path("password/reset/", allauth_views.password_reset, name="password_reset"),
+    # The addresses of the pages before allauth, kept for bookmarks and the browser's saved-password links.
+    path("password_reset/", RedirectView.as_view(pattern_name="password_reset", permanent=True)),
+    path("password_change/", RedirectView.as_view(pattern_name="account_change_password", permanent=True)),
     path("", include("allauth.urls")),
 ]

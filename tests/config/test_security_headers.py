@@ -159,14 +159,14 @@ def test_an_htmx_fragment_carries_the_policy_too(demo_site):
 
 def test_the_sign_in_pages_carry_the_policy_and_signing_in_stays_on_this_site(demo_site):
     client = Client()
-    for response in html_pages(client, ["/accounts/login/", "/accounts/signup/", "/accounts/password_reset/"]).values():
+    for response in html_pages(client, ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]).values():
         assert_secure(response)
     demo = User.objects.get(username="demo")
     demo.set_password("a-long-pass-phrase-42")
     demo.save()
     # The sign-in form posts to this site (form-action 'self') and redirects within it.
     response = client.post(
-        "/accounts/login/", {"username": "demo", "password": "a-long-pass-phrase-42", "next": "/plan/"}
+        "/accounts/login/", {"login": "demo", "password": "a-long-pass-phrase-42", "next": "/plan/"}
     )
     assert response.status_code == 302 and response["Location"] == "/plan/"
     assert_secure(client.get(response["Location"]))

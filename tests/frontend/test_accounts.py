@@ -211,3 +211,9 @@ def test_password_reset_requests_are_limited_per_address(client: Client):
         client.post(reverse("account_reset_password"), {"email": "dee@example.org"})
     refused = client.post(reverse("account_reset_password"), {"email": "dee@example.org"})
     assert refused.status_code in (200, 429) and len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_the_old_password_addresses_lead_to_the_new_pages(client):
+    assert client.get("/accounts/password_reset/")["Location"] == "/accounts/password/reset/"
+    assert client.get("/accounts/password_change/")["Location"] == "/accounts/password/change/"
