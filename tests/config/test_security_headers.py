@@ -165,9 +165,7 @@ def test_the_sign_in_pages_carry_the_policy_and_signing_in_stays_on_this_site(de
     demo.set_password("a-long-pass-phrase-42")
     demo.save()
     # The sign-in form posts to this site (form-action 'self') and redirects within it.
-    response = client.post(
-        "/accounts/login/", {"login": "demo", "password": "a-long-pass-phrase-42", "next": "/plan/"}
-    )
+    response = client.post("/accounts/login/", {"login": "demo", "password": "a-long-pass-phrase-42", "next": "/plan/"})
     assert response.status_code == 302 and response["Location"] == "/plan/"
     assert_secure(client.get(response["Location"]))
 
