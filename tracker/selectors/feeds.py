@@ -3,7 +3,10 @@ page costs a fixed number of queries whatever the number of feeds and posts."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Value
+from django_stubs_ext import WithAnnotations
 
 from tracker.models import Feed, FeedPost, FeedSubscription, ReadingQueueEntry, User
 
@@ -58,6 +61,10 @@ def reading_entries_with_posts(*, user: User) -> QuerySet[ReadingQueueEntry]:
     )
 
 
-def feeds_health() -> QuerySet[Feed]:
+class FeedHealth(TypedDict):
+    subscriber_count: int
+
+
+def feeds_health() -> QuerySet[WithAnnotations[Feed, FeedHealth]]:
     """Every feed with `subscriber_count`, the curators' health view. One query."""
     return Feed.objects.annotate(subscriber_count=Count("subscriptions"))
