@@ -39,7 +39,7 @@ from tracker.models import (
     Vacation,
     WorkerHeartbeat,
 )
-from tracker.selectors.feeds import FeedHealth, feeds_health
+from tracker.selectors.feeds import FeedWithHealth, feeds_health
 from tracker.services.exercises import submission_regrade
 from tracker.services.feeds import feed_post_delete, feed_refresh
 
@@ -104,6 +104,9 @@ class ItemCount(TypedDict):
     item_count: int
 
 
+type TrackWithItemCount = WithAnnotations[Track, ItemCount]
+
+
 @admin.register(Track)
 class TrackAdmin(CuratedOnlyMixin[Track]):
     list_display = ["title_en", "title", "slug", "kind", "owner", "is_published", "item_count", "updated_at"]
@@ -113,11 +116,11 @@ class TrackAdmin(CuratedOnlyMixin[Track]):
     filter_horizontal = ["tags"]
     inlines = [ItemInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[WithAnnotations[Track, ItemCount]]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TrackWithItemCount]:
         return super().get_queryset(request).annotate(item_count=Count("items"))
 
     @admin.display(ordering="item_count", description="items")
-    def item_count(self, obj: WithAnnotations[Track, ItemCount]) -> int:
+    def item_count(self, obj: TrackWithItemCount) -> int:
         return obj.item_count
 
 
@@ -301,11 +304,11 @@ class FeedAdmin(admin.ModelAdmin[Feed]):
     ]
     actions = ["refresh_now"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[WithAnnotations[Feed, FeedHealth]]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FeedWithHealth]:
         return feeds_health()
 
     @admin.display(description="subscribers", ordering="subscriber_count")
-    def subscribers(self, feed: WithAnnotations[Feed, FeedHealth]) -> int:
+    def subscribers(self, feed: FeedWithHealth) -> int:
         return feed.subscriber_count
 
     @admin.display(description="last error")
