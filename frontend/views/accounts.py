@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import get_language
@@ -21,12 +21,12 @@ from tracker.models import User
 from tracker.services.users import study_profile_update, user_sign_up
 
 
-class SignUpView(FormView):  # type: ignore[type-arg]
+class SignUpView(FormView[SignUpForm]):
     template_name = "registration/signup.html"
     form_class = SignUpForm
     success_url = reverse_lazy("frontend:home")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
             return redirect("frontend:home")
         return super().dispatch(request, *args, **kwargs)
