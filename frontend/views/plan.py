@@ -112,7 +112,11 @@ def plan_limits(request: HttpRequest) -> HttpResponse:
         errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _after_change(request, user, error=_("Nothing was changed. %(errors)s") % {"errors": errors}, form=form)
     try:
-        study_profile_update(user=user, **form.cleaned_data)
+        study_profile_update(
+            user=user,
+            parallel_limit=form.cleaned_data["parallel_limit"],
+            daily_minutes=form.cleaned_data["daily_minutes"],
+        )
     except ProfileError as exc:
         return _after_change(request, user, error=str(exc), form=form)
     return _after_change(
