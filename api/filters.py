@@ -11,6 +11,7 @@ from django_filters.fields import IsoDateTimeField
 
 from api.serializers.base import MAX_OFFSET
 from tracker.models import Deadline, Enrollment, FeedPost, PlanEntry, Progress, ReadingQueueEntry, Skill, Track
+from tracker.selectors.curriculum import LearnerTrack
 
 
 class _OffsetCheckedDateTimeField(IsoDateTimeField):
@@ -46,8 +47,8 @@ class TrackFilter(filters.FilterSet):
             )
         return queryset
 
-    def filter_enrolled(self, queryset: QuerySet[Track], name: str, value: bool) -> QuerySet[Track]:
-        return queryset.filter(enrollment_id__isnull=not value)  # type: ignore[misc]  # an annotation
+    def filter_enrolled(self, queryset: QuerySet[LearnerTrack], name: str, value: bool) -> QuerySet[LearnerTrack]:
+        return queryset.filter(enrollment_id__isnull=not value)
 
 
 class EnrollmentFilter(filters.FilterSet):

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 from zoneinfo import available_timezones
 
 from django import forms
@@ -66,7 +66,7 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
-class EnrollmentForm(forms.ModelForm):  # type: ignore[type-arg]
+class EnrollmentForm(forms.ModelForm[Enrollment]):
     """Priority, pace and target of one enrolment (the service re-plans after saving)."""
 
     class Meta:
@@ -83,7 +83,7 @@ class EnrollmentForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pace_unit"].choices = choices("pace")
+        cast(forms.ChoiceField, self.fields["pace_unit"]).choices = choices("pace")
         self.fields["pace_per_day"].widget.attrs.update(min=1, max=1440)
         self.fields["priority"].widget.attrs.update(min=1)
 
@@ -127,10 +127,12 @@ class DeadlineForm(forms.Form):
 
     def __init__(self, *args: Any, tracks: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = choices("deadline")
+        cast(forms.ChoiceField, self.fields["kind"]).choices = choices("deadline")
         if tracks is not None:
-            self.fields["track"].queryset = tracks
-            self.fields["track"].label_from_instance = lambda t: t.display_title()
+            track = cast("forms.ModelChoiceField[Track]", self.fields["track"])
+            track.queryset = tracks
+            # Django's documented way to label one form's choices; mypy refuses assigning to a method.
+            track.label_from_instance = lambda obj: obj.display_title()  # type: ignore[method-assign]
 
 
 class ProfileForm(forms.Form):
@@ -162,7 +164,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rest_weekdays"].choices = [(int(k), v) for k, v in choices("weekday")]
+        cast(forms.ChoiceField, self.fields["rest_weekdays"]).choices = [(int(k), v) for k, v in choices("weekday")]
 
     def clean_rest_weekdays(self) -> list[int]:
         days: list[int] = sorted(set(self.cleaned_data["rest_weekdays"]))

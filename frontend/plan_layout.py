@@ -121,6 +121,7 @@ def lay_out(entries: Iterable[PlanEntry], *, start: dt.date, end: dt.date, slots
         colours[track_id] = len(colours) % PALETTE_SIZE
         lanes[lane_of[track_id]].tracks.append(track)
     for entry in new:
+        # For the template only: not a field nor an annotation, so the model's type does not know it.
         entry.colour = colours[entry.item.track.pk]  # type: ignore[attr-defined]
         lanes[lane_of[entry.item.track.pk]].cells[index[entry.date]].entries.append(entry)
 
@@ -128,9 +129,9 @@ def lay_out(entries: Iterable[PlanEntry], *, start: dt.date, end: dt.date, slots
     for n, day in enumerate(days):
         counts: dict[int, int] = {}
         minutes = reviews[n].minutes
-        for lane in lanes:
-            minutes += lane.cells[n].minutes
-            for entry in lane.cells[n].entries:
+        for row in lanes:
+            minutes += row.cells[n].minutes
+            for entry in row.cells[n].entries:
                 counts[entry.item.track.pk] = counts.get(entry.item.track.pk, 0) + 1
         by_track = [(spans[tid][3], colours[tid], count) for tid, count in counts.items()]
         total_entries = sum(counts.values()) + len(reviews[n].entries)

@@ -4,10 +4,15 @@ The "Curators" group (a data migration creates it) holds permissions on curated 
 the querysets below hide learners' own tracks and deadlines from anyone but superusers.
 """
 
+from __future__ import annotations
+
+from typing import TypedDict
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
+from django_stubs_ext import WithAnnotations
 
 from tracker.models import (
     Deadline,
@@ -34,48 +39,48 @@ from tracker.models import (
     Vacation,
     WorkerHeartbeat,
 )
-from tracker.selectors.feeds import feeds_health
+from tracker.selectors.feeds import FeedWithHealth, feeds_health
 from tracker.services.exercises import submission_regrade
 from tracker.services.feeds import feed_post_delete, feed_refresh
 
 
-class CuratedOnlyMixin:
+class CuratedOnlyMixin[M: Model](admin.ModelAdmin[M]):
     """Non-superusers see only curated rows (owner is null) and can only create curated rows."""
 
     owner_path = "owner"
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        qs = super().get_queryset(request)  # type: ignore[misc]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[M]:
+        qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
         return qs.filter(**{f"{self.owner_path}__isnull": True})
 
-    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+    def get_readonly_fields(self, request: HttpRequest, obj: M | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser and self.owner_path == "owner":
             fields.append("owner")
         return fields
 
 
-class StudyProfileInline(admin.StackedInline):
+class StudyProfileInline(admin.StackedInline[StudyProfile, User]):
     model = StudyProfile
     can_delete = False
     extra = 0
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     inlines = [StudyProfileInline]
     list_display = ["username", "email", "is_staff", "is_superuser", "date_joined", "last_login"]
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(admin.ModelAdmin[Tag]):
     search_fields = ["slug"]
     list_display = ["slug"]
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(admin.TabularInline[Item, Track]):
     model = Item
     fk_name = "track"
     extra = 0
@@ -95,8 +100,15 @@ class ItemInline(admin.TabularInline):
     show_change_link = True
 
 
+class ItemCount(TypedDict):
+    item_count: int
+
+
+type TrackWithItemCount = WithAnnotations[Track, ItemCount]
+
+
 @admin.register(Track)
-class TrackAdmin(CuratedOnlyMixin, admin.ModelAdmin):
+class TrackAdmin(CuratedOnlyMixin[Track]):
     list_display = ["title_en", "title", "slug", "kind", "owner", "is_published", "item_count", "updated_at"]
     list_filter = ["kind", "is_published", ("owner", admin.EmptyFieldListFilter), "tags"]
     search_fields = ["slug", "title", "title_en", "summary"]
@@ -104,16 +116,16 @@ class TrackAdmin(CuratedOnlyMixin, admin.ModelAdmin):
     filter_horizontal = ["tags"]
     inlines = [ItemInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TrackWithItemCount]:
         return super().get_queryset(request).annotate(item_count=Count("items"))
 
     @admin.display(ordering="item_count", description="items")
-    def item_count(self, obj: Track) -> int:
-        return obj.item_count  # type: ignore[attr-defined, no-any-return]
+    def item_count(self, obj: TrackWithItemCount) -> int:
+        return obj.item_count
 
 
 @admin.register(Item)
-class ItemAdmin(CuratedOnlyMixin, admin.ModelAdmin):
+class ItemAdmin(CuratedOnlyMixin[Item]):
     owner_path = "track__owner"
     list_display = [
         "title_en",
@@ -135,7 +147,7 @@ class ItemAdmin(CuratedOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(CuratedOnlyMixin, admin.ModelAdmin):
+class DeadlineAdmin(CuratedOnlyMixin[Deadline]):
     list_display = ["title_en", "title", "kind", "due_at", "time_zone", "owner", "track"]
     list_filter = ["kind", ("owner", admin.EmptyFieldListFilter)]
     search_fields = ["title", "title_en", "key"]
@@ -145,7 +157,7 @@ class DeadlineAdmin(CuratedOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(admin.ModelAdmin[Skill]):
     list_display = ["title_en", "title", "tier", "key", "position"]
     list_filter = ["tier"]
     search_fields = ["key", "title", "title_en"]
@@ -157,7 +169,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudyProfile)
-class StudyProfileAdmin(admin.ModelAdmin):
+class StudyProfileAdmin(admin.ModelAdmin[StudyProfile]):
     list_display = [
         "user",
         "time_zone",
@@ -172,14 +184,14 @@ class StudyProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vacation)
-class VacationAdmin(admin.ModelAdmin):
+class VacationAdmin(admin.ModelAdmin[Vacation]):
     list_display = ["user", "start_date", "end_date", "label"]
     search_fields = ["user__username", "label"]
     list_select_related = ["user"]
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(admin.ModelAdmin[Enrollment]):
     list_display = [
         "user",
         "track",
@@ -197,7 +209,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Progress)
-class ProgressAdmin(admin.ModelAdmin):
+class ProgressAdmin(admin.ModelAdmin[Progress]):
     list_display = ["user", "item", "status", "done_at", "time_spent_minutes"]
     list_filter = ["status"]
     search_fields = ["user__username", "item__title", "item__title_en"]
@@ -206,7 +218,7 @@ class ProgressAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReadingQueueEntry)
-class ReadingQueueEntryAdmin(admin.ModelAdmin):
+class ReadingQueueEntryAdmin(admin.ModelAdmin[ReadingQueueEntry]):
     list_display = ["user", "__str__", "status", "position", "added_at", "read_at"]
     list_filter = ["status"]
     search_fields = ["user__username", "title", "url", "item__title"]
@@ -215,7 +227,7 @@ class ReadingQueueEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkillAssessment)
-class SkillAssessmentAdmin(admin.ModelAdmin):
+class SkillAssessmentAdmin(admin.ModelAdmin[SkillAssessment]):
     list_display = ["user", "skill", "level"]
     list_filter = ["level", "skill__tier"]
     search_fields = ["user__username", "skill__key"]
@@ -224,13 +236,13 @@ class SkillAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(admin.ModelAdmin[WorkerHeartbeat]):
     list_display = ["hostname", "seen_at"]
     readonly_fields = ["hostname", "seen_at"]
 
 
 @admin.register(PlanEntry)
-class PlanEntryAdmin(admin.ModelAdmin):
+class PlanEntryAdmin(admin.ModelAdmin[PlanEntry]):
     list_display = ["user", "date", "item", "kind", "status", "origin", "minutes"]
     list_filter = ["kind", "status", "origin"]
     search_fields = ["user__username", "item__title", "item__title_en"]
@@ -240,7 +252,7 @@ class PlanEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewCard)
-class ReviewCardAdmin(admin.ModelAdmin):
+class ReviewCardAdmin(admin.ModelAdmin[ReviewCard]):
     list_display = ["user", "item", "due", "state", "reps", "last_review"]
     list_filter = ["state"]
     search_fields = ["user__username", "item__title_en"]
@@ -249,7 +261,7 @@ class ReviewCardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewLog)
-class ReviewLogAdmin(admin.ModelAdmin):
+class ReviewLogAdmin(admin.ModelAdmin[ReviewLog]):
     list_display = ["user", "item", "rating", "reviewed_at"]
     list_filter = ["rating"]
     search_fields = ["user__username", "item__title_en"]
@@ -261,7 +273,7 @@ class ReviewLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feed)
-class FeedAdmin(admin.ModelAdmin):
+class FeedAdmin(admin.ModelAdmin[Feed]):
     list_display = [
         "__str__",
         "status",
@@ -292,19 +304,19 @@ class FeedAdmin(admin.ModelAdmin):
     ]
     actions = ["refresh_now"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FeedWithHealth]:
         return feeds_health()
 
     @admin.display(description="subscribers", ordering="subscriber_count")
-    def subscribers(self, feed: Feed) -> int:
-        return feed.subscriber_count  # type: ignore[attr-defined]
+    def subscribers(self, feed: FeedWithHealth) -> int:
+        return feed.subscriber_count
 
     @admin.display(description="last error")
     def short_error(self, feed: Feed) -> str:
         return feed.last_error[:80]
 
     @admin.action(description="Refresh now (fetch as soon as a worker is free)", permissions=["change"])
-    def refresh_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def refresh_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
         queued = [feed for feed in queryset if feed_refresh(feed=feed)]
         busy = queryset.count() - len(queued)
         self.message_user(request, f"{len(queued)} feed(s) queued for a fetch.", messages.SUCCESS)
@@ -313,7 +325,7 @@ class FeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedPost)
-class FeedPostAdmin(admin.ModelAdmin):
+class FeedPostAdmin(admin.ModelAdmin[FeedPost]):
     list_display = ["title", "feed", "published_at", "deleted_at", "created_at"]
     list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "url", "feed__title", "feed__url"]
@@ -327,7 +339,7 @@ class FeedPostAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Delete (the post never comes back)", permissions=["change"])
-    def delete_keeping_tombstone(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def delete_keeping_tombstone(self, request: HttpRequest, queryset: QuerySet[FeedPost]) -> None:
         posts = list(queryset.filter(deleted_at__isnull=True))
         for post in posts:
             feed_post_delete(post=post)
@@ -335,7 +347,7 @@ class FeedPostAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedSubscription)
-class FeedSubscriptionAdmin(admin.ModelAdmin):
+class FeedSubscriptionAdmin(admin.ModelAdmin[FeedSubscription]):
     list_display = ["user", "feed", "add_to_reading_queue", "daily_cap", "created_at"]
     list_filter = ["add_to_reading_queue"]
     search_fields = ["user__username", "feed__title", "feed__url"]
@@ -347,7 +359,7 @@ class FeedSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(admin.ModelAdmin):
+class ReminderDeliveryAdmin(admin.ModelAdmin[ReminderDelivery]):
     """Read-only: a row is the claim that keeps a reminder from going out twice, so editing one could
     send a second e-mail or lose one. Deleting a stuck claim is allowed (the reminder is not resent)."""
 
@@ -384,7 +396,7 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(admin.ModelAdmin[Exercise]):
     """Read-only: exercises come from the bundles (fixtures/exercises/) through `manage.py seed`."""
 
     list_display = ["slug", "title", "difficulty", "track", "item", "visible_cases", "hidden_cases", "is_published"]
@@ -399,12 +411,15 @@ class ExerciseAdmin(admin.ModelAdmin):
         return False
 
 
-class SubmissionCaseResultInline(admin.TabularInline):
+_CASE_RESULT_FIELDS = ("case", "visible", "verdict", "points", "max_points", "time_ms", "memory_kb", "message", "diff")
+
+
+class SubmissionCaseResultInline(admin.TabularInline[SubmissionCaseResult, Submission]):
     model = SubmissionCaseResult
     extra = 0
     can_delete = False
-    fields = ["case", "visible", "verdict", "points", "max_points", "time_ms", "memory_kb", "message", "diff"]
-    readonly_fields = fields
+    fields = _CASE_RESULT_FIELDS
+    readonly_fields = _CASE_RESULT_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -414,7 +429,7 @@ class SubmissionCaseResultInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(admin.ModelAdmin[Submission]):
     """Read-only, with a "Re-grade" action (the `regrade_submission` permission, held by Curators)."""
 
     list_display = ["id", "user", "exercise", "kind", "status", "verdict", "score", "max_score", "created_at"]
@@ -454,7 +469,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         return request.user.has_perm("tracker.regrade_submission")
 
     @admin.action(description="Re-grade (results are replaced when the worker is done)", permissions=["regrade"])
-    def regrade(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def regrade(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
         queued = [s for s in queryset.select_related("exercise") if submission_regrade(submission=s)]
         busy = queryset.count() - len(queued)
         self.message_user(request, f"{len(queued)} submission(s) queued for grading again.", messages.SUCCESS)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from api.serializers.base import MS, S
 from api.serializers.tracks import TrackBriefSerializer
 from tracker.models import Enrollment
-from tracker.selectors.enrollments import percent_done
+from tracker.selectors.enrollments import EnrollmentWithProgress, percent_done
 
 
 class EnrollmentSerializer(MS[Enrollment]):
@@ -45,8 +45,8 @@ class EnrollmentSerializer(MS[Enrollment]):
             "updated_at",
         ]
 
-    def get_percent_done(self, enrollment: Enrollment) -> int:
-        return percent_done(done=enrollment.done_items, total=enrollment.total_items)  # type: ignore[attr-defined]
+    def get_percent_done(self, enrollment: EnrollmentWithProgress) -> int:
+        return percent_done(done=enrollment.done_items, total=enrollment.total_items)
 
 
 class EnrollmentCreateSerializer(S):

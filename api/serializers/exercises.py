@@ -16,7 +16,9 @@ from tracker.models import Exercise, Submission, SubmissionCaseResult
 
 class ExerciseListSerializer(MS[Exercise]):
     tags: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    track = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    track: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     best_score = serializers.FloatField(read_only=True, allow_null=True, help_text="Your best graded submission.")
 
     class Meta:
@@ -83,7 +85,7 @@ class CaseResultSerializer(MS[SubmissionCaseResult]):
 
 
 class SubmissionSerializer(MS[Submission]):
-    exercise = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    exercise: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     status_url = serializers.SerializerMethodField(help_text="GET it until `status` is done or error.")
 
     class Meta:

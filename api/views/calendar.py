@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
+from api.serializers.base import S
 from api.views.base import LearnerView
 from tracker.services.calendar_feed import (
     calendar_feed_url,
@@ -22,7 +23,7 @@ EXAMPLE = {
 }
 
 
-class CalendarSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CalendarSerializer(S):
     feed_url = serializers.URLField(
         allow_null=True, help_text="Your private ICS feed (plan and deadlines); null when you have none."
     )

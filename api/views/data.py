@@ -9,12 +9,13 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.serializers.base import S
 from api.views.base import LearnerView, validated
 from tracker.services.accounts import AccountDeletionError, account_delete
 from tracker.services.data_export import user_data_export, user_data_filename
 
 
-class AccountDeleteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AccountDeleteSerializer(S):
     password = serializers.CharField(
         max_length=4096, trim_whitespace=False, help_text="The account's password, to confirm."
     )

@@ -15,8 +15,8 @@ from api.filters import TrackFilter
 from api.serializers.tracks import TrackDetailSerializer, TrackListSerializer
 from api.views.base import LearnerListView, LearnerView
 from tracker import selectors
-from tracker.models import Item, Progress
-from tracker.selectors.curriculum import tracks_for_learner
+from tracker.models import Progress
+from tracker.selectors.curriculum import TrackItem, tracks_for_learner
 
 TRACK_EXAMPLE = {
     "id": 4,
@@ -49,12 +49,12 @@ ITEM_EXAMPLE = {
 }
 
 
-def item_tree(items: list[Item]) -> list[dict[str, Any]]:
+def item_tree(items: list[TrackItem]) -> list[dict[str, Any]]:
     """Nests the track's items (in study order) under their parents, each with the learner's status."""
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for item in items:
-        mine: list[Progress] = getattr(item, "my_progress", [])
+        mine = item.my_progress
         nodes[item.pk] = {
             "id": item.pk,
             "key": item.key,

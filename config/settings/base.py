@@ -7,10 +7,14 @@ django-environ; a value that does not parse fails loudly at start instead of bei
 import datetime as dt
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.utils.csp import CSP
 
 from config.logs import logging_config
+
+# Django's generic classes (ModelAdmin, ModelForm, FormView ...) accept type arguments, as django-stubs has them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("BRAINQUEUE_VAR_DIR", default=str(BASE_DIR / "var")))

@@ -10,7 +10,7 @@ from typing import Any
 from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.forms.forms import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST

@@ -6,8 +6,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
 
 from tracker.models import User
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it, for views that read `request.htmx`."""
+
+    htmx: HtmxDetails
 
 
 def learner(request: HttpRequest) -> User:

@@ -31,6 +31,7 @@ def _page(request: HttpRequest, user: User, form: DeadlineForm | None = None, st
     soon = now + dt.timedelta(days=7)
     for deadline in upcoming:
         left = deadline.due_at - now
+        # For the template only: not fields nor annotations, so the model's type does not know them.
         deadline.days_left = left.days  # type: ignore[attr-defined]
         deadline.hours_left = left.seconds // 3600  # type: ignore[attr-defined]
     return render(

@@ -71,7 +71,7 @@ def plan_context(request: HttpRequest, user: User, *, form: PlanLimitsForm | Non
         "weeks": month_weeks(layout.totals) if view == "month" else [],
         "enrollments": enrollments,
         "active": active,
-        "late": [e for e in enrollments if e.will_miss_target],  # type: ignore[attr-defined]
+        "late": [e for e in enrollments if e.will_miss_target],
         "form": form
         or PlanLimitsForm(initial={"parallel_limit": profile.parallel_limit, "daily_minutes": profile.daily_minutes}),
         "slots_in_use": min(profile.parallel_limit, len(active)),
@@ -112,7 +112,11 @@ def plan_limits(request: HttpRequest) -> HttpResponse:
         errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _after_change(request, user, error=_("Nothing was changed. %(errors)s") % {"errors": errors}, form=form)
     try:
-        study_profile_update(user=user, **form.cleaned_data)
+        study_profile_update(
+            user=user,
+            parallel_limit=form.cleaned_data["parallel_limit"],
+            daily_minutes=form.cleaned_data["daily_minutes"],
+        )
     except ProfileError as exc:
         return _after_change(request, user, error=str(exc), form=form)
     return _after_change(
@@ -130,6 +134,7 @@ def plan_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
     user = learner(request)
     enrollment = get_object_or_404(selectors.enrollments_of(user=user), pk=pk)
     try:
+        # The URL gives any text; the service refuses a direction other than "up" and "down".
         enrollment_move(enrollment=enrollment, direction=direction)  # type: ignore[arg-type]
     except PriorityError as exc:
         return _after_change(request, user, error=str(exc))

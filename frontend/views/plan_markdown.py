@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from frontend.forms import PlanMarkdownUploadForm
-from tracker.models import User
+from frontend.views.common import learner
 from tracker.plan_markdown import PlanImportError
 from tracker.services.plan_export import plan_markdown_export
 from tracker.services.plan_import import plan_import_today, plan_markdown_import
@@ -20,7 +20,7 @@ EXPORT_FILENAME = "brainqueue-plan.md"
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_markdown(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = learner(request)
     context: dict[str, object] = {}
     status = 200
     if request.method == "POST":
@@ -46,7 +46,7 @@ def plan_markdown(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def plan_markdown_download(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = learner(request)
     response = HttpResponse(plan_markdown_export(user=user), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{EXPORT_FILENAME}"'
     return response

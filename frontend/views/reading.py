@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrPromise
 
 from frontend.forms import ReadingLinkForm
 from frontend.views.common import back, is_htmx, learner, parse_int
@@ -80,7 +81,7 @@ def reading_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _answer(request, user, ok=_("Moved “%(title)s”.") % {"title": entry.display_title()})
 
 
-STATUS_DONE = {
+STATUS_DONE: dict[str, StrPromise] = {
     ReadingQueueEntry.Status.READING: gettext_lazy("You are reading “%(title)s”."),
     ReadingQueueEntry.Status.READ: gettext_lazy("“%(title)s” is read. Your summary is saved."),
     ReadingQueueEntry.Status.QUEUED: gettext_lazy("“%(title)s” is back in the queue."),

@@ -22,7 +22,7 @@ def skills(request: HttpRequest) -> HttpResponse:
     user = learner(request)
     rows = list(selectors.skills_matrix(user=user))
     tiers = [(tier, Skill.Tier(tier).label, list(group)) for tier, group in groupby(rows, key=lambda s: s.tier)]
-    rated = [s for s in rows if s.my_level is not None]  # type: ignore[attr-defined]
+    rated = [s for s in rows if s.my_level is not None]
     return render(
         request,
         "frontend/skills.html",
@@ -38,13 +38,13 @@ def skill_rate(request: HttpRequest, pk: int) -> HttpResponse:
     level = parse_int(request.POST.get("level"))
     ok = error = ""
     try:
-        skill_assess(user=user, skill=skill, level=level if level is not None else -1)
+        assessment = skill_assess(user=user, skill=skill, level=level if level is not None else -1)
     except SkillError as exc:
         error = str(exc)
     else:
         ok = _("Saved: %(skill)s, %(level)s.") % {
             "skill": skill.display_title(),
-            "level": SkillAssessment.Level(level).label,
+            "level": SkillAssessment.Level(assessment.level).label,
         }
     if is_htmx(request):
         row = selectors.skills_matrix(user=user).get(pk=pk)

@@ -41,6 +41,7 @@ def today_context(user: User, *, flash: str = "", flash_error: str = "") -> dict
     spent = sum(
         progress.time_spent_minutes
         for entry in entries
+        # The selector's Prefetch("item__progress", to_attr=...): django-stubs types no nested to_attr.
         for progress in entry.item.my_progress  # type: ignore[attr-defined]
     )
     has_anything = bool(entries or bundle.reviews_due or bundle.overdue)

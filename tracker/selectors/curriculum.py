@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 from django.db.models import (
     Count,
     Exists,
@@ -14,11 +16,12 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django_stubs_ext import WithAnnotations
 
 from tracker.models import Enrollment, Item, Progress, Tag, Track, User
 
 
-def _count(qs: QuerySet, group: str) -> Coalesce:  # type: ignore[type-arg]
+def _count(qs: QuerySet[Any], group: str) -> Coalesce:
     """A correlated COUNT(*) subquery; 0 when nothing matches."""
     counted = qs.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
@@ -39,7 +42,17 @@ def items_visible_to(*, user: User) -> QuerySet[Item]:
     return Item.objects.filter(track__in=track_visible_to(user=user)).select_related("track")
 
 
-def catalogue_tracks(*, user: User, kind: str | None = None, query: str = "") -> QuerySet[Track]:
+class CatalogueCounts(TypedDict):
+    """What `catalogue_tracks` adds to each track."""
+
+    total_items: int
+    is_enrolled: bool
+
+
+type CatalogueTrack = WithAnnotations[Track, CatalogueCounts]
+
+
+def catalogue_tracks(*, user: User, kind: str | None = None, query: str = "") -> QuerySet[CatalogueTrack]:
     """Published curated tracks with their size and whether the learner is enrolled. One query."""
     tracks = Track.objects.filter(owner__isnull=True, is_published=True)
     if kind:
@@ -52,7 +65,7 @@ def catalogue_tracks(*, user: User, kind: str | None = None, query: str = "") ->
     ).order_by("kind", "title_en")
 
 
-def catalogue_filtered(*, user: User, kind: str = "", tag: str = "", query: str = "") -> QuerySet[Track]:
+def catalogue_filtered(*, user: User, kind: str = "", tag: str = "", query: str = "") -> QuerySet[CatalogueTrack]:
     """The catalogue (see `catalogue_tracks`) narrowed to a kind, a tag and a search text, with the
     tracks' tags prefetched. Two queries."""
     tracks = catalogue_tracks(user=user, kind=kind or None, query=query.strip())
@@ -66,7 +79,17 @@ def catalogue_tags() -> QuerySet[Tag]:
     return Tag.objects.filter(tracks__owner__isnull=True, tracks__is_published=True).distinct().order_by("slug")
 
 
-def tracks_for_learner(*, user: User) -> QuerySet[Track]:
+class LearnerTrackCounts(TypedDict):
+    """What `tracks_for_learner` adds to each track."""
+
+    total_items: int
+    enrollment_id: int | None
+
+
+type LearnerTrack = WithAnnotations[Track, LearnerTrackCounts]
+
+
+def tracks_for_learner(*, user: User) -> QuerySet[LearnerTrack]:
     """Published curated tracks and the learner's own, each with `total_items` and `enrollment_id`
     (null when not enrolled), tags prefetched. Two queries."""
     return (
@@ -83,7 +106,17 @@ def tracks_for_learner(*, user: User) -> QuerySet[Track]:
     )
 
 
-def track_items_with_progress(*, track: Track, user: User) -> QuerySet[Item]:
+class ItemProgress(TypedDict):
+    """What `track_items_with_progress` adds to each item (`my_progress`: a prefetch, a list of 0 or 1)."""
+
+    child_count: int
+    my_progress: list[Progress]
+
+
+type TrackItem = WithAnnotations[Item, ItemProgress]
+
+
+def track_items_with_progress(*, track: Track, user: User) -> QuerySet[TrackItem]:
     """The track's items in study order, each with `my_progress` (a list of 0 or 1). Two queries."""
     return (
         Item.objects.filter(track=track)

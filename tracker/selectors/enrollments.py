@@ -3,8 +3,11 @@ item. The web pages and the API read these, so both give the same answers."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django_stubs_ext import WithAnnotations
 
 from tracker.models import Enrollment, Item, Progress, StudyProfile, Track, User
 from tracker.selectors.curriculum import _count, leaf_items
@@ -27,7 +30,21 @@ def percent_done(*, done: int, total: int) -> int:
     return min(100, round(100 * done / total)) if total else 0
 
 
-def enrollments_with_progress(*, user: User) -> QuerySet[Enrollment]:
+class EnrollmentProgress(TypedDict):
+    """What `enrollments_with_progress` adds to each enrolment."""
+
+    total_items: int
+    done_items: int
+    active_ahead: int
+    parallel_limit: int
+    waiting: bool
+    will_miss_target: bool
+
+
+type EnrollmentWithProgress = WithAnnotations[Enrollment, EnrollmentProgress]
+
+
+def enrollments_with_progress(*, user: User) -> QuerySet[EnrollmentWithProgress]:
     """The learner's enrolments, active first, then by priority, each with:
 
     - `total_items` and `done_items`: the track's leaves, and those the learner completed;

@@ -3,12 +3,26 @@ page costs a fixed number of queries whatever the number of feeds and posts."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TypedDict
+
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Value
+from django_stubs_ext import WithAnnotations
 
 from tracker.models import Feed, FeedPost, FeedSubscription, ReadingQueueEntry, User
 
 
-def feed_subscriptions_of(*, user: User) -> QuerySet[FeedSubscription]:
+class SubscriptionPosts(TypedDict):
+    """What `feed_subscriptions_of` adds to each subscription."""
+
+    post_count: int
+    latest_post_at: dt.datetime | None
+
+
+type SubscriptionWithPosts = WithAnnotations[FeedSubscription, SubscriptionPosts]
+
+
+def feed_subscriptions_of(*, user: User) -> QuerySet[SubscriptionWithPosts]:
     """The learner's subscriptions with their feed (status and health included), `post_count` and
     `latest_post_at`. One query."""
     live = Q(feed__posts__deleted_at__isnull=True)
@@ -24,7 +38,17 @@ def feed_subscription_of(*, user: User, feed_id: int) -> FeedSubscription | None
     return FeedSubscription.objects.filter(user=user, feed_id=feed_id).select_related("feed").first()
 
 
-def curated_feeds(*, user: User | None = None) -> QuerySet[Feed]:
+class CuratedFeedFields(TypedDict):
+    """What `curated_feeds` adds to each feed."""
+
+    is_subscribed: bool
+    subscriber_count: int
+
+
+type CuratedFeed = WithAnnotations[Feed, CuratedFeedFields]
+
+
+def curated_feeds(*, user: User | None = None) -> QuerySet[CuratedFeed]:
     """The curated feeds a learner can follow with one click, with `is_subscribed` for `user` and
     `subscriber_count`. One query."""
     mine = FeedSubscription.objects.filter(feed=OuterRef("pk"), user=user) if user is not None else None
@@ -38,7 +62,16 @@ def curated_feeds(*, user: User | None = None) -> QuerySet[Feed]:
     )
 
 
-def feed_posts_for(*, user: User, feed_id: int | None = None) -> QuerySet[FeedPost]:
+class PostInQueue(TypedDict):
+    """What `feed_posts_for` adds to each post."""
+
+    in_queue: bool
+
+
+type PostWithQueue = WithAnnotations[FeedPost, PostInQueue]
+
+
+def feed_posts_for(*, user: User, feed_id: int | None = None) -> QuerySet[PostWithQueue]:
     """Posts of the feeds the learner follows (or of one of them), newest first, with their feed and
     `in_queue` (already in the learner's reading queue). Deleted posts are left out. One query."""
     in_queue = ReadingQueueEntry.objects.filter(user=user, post=OuterRef("pk"))
@@ -58,6 +91,15 @@ def reading_entries_with_posts(*, user: User) -> QuerySet[ReadingQueueEntry]:
     )
 
 
-def feeds_health() -> QuerySet[Feed]:
+class FeedHealth(TypedDict):
+    """What `feeds_health` adds to each feed."""
+
+    subscriber_count: int
+
+
+type FeedWithHealth = WithAnnotations[Feed, FeedHealth]
+
+
+def feeds_health() -> QuerySet[FeedWithHealth]:
     """Every feed with `subscriber_count`, the curators' health view. One query."""
     return Feed.objects.annotate(subscriber_count=Count("subscriptions"))

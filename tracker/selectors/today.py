@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from tracker.models import Deadline, Item, PlanEntry, Progress, ReadingQueueEntry, ReviewCard, StudyProfile, Track, User
 from tracker.selectors.stats import study_stats
@@ -38,7 +39,7 @@ class TodayBundle:
         return sum(e.minutes for day in self.tracks for e in day.entries)
 
 
-def _with_my_progress(user: User) -> Prefetch:  # type: ignore[type-arg]
+def _with_my_progress(user: User) -> Prefetch[Literal["item__progress"], QuerySet[Progress], Literal["my_progress"]]:
     return Prefetch("item__progress", queryset=Progress.objects.filter(user=user), to_attr="my_progress")
 
 
@@ -73,8 +74,10 @@ def today_bundle(*, user: User, now: dt.datetime) -> TodayBundle:
         .select_related("item", "item__track")
         .order_by("date", "position")
     )
-    seen: set[int] = set()
-    overdue = [e for e in overdue if not (e.item_id in seen or seen.add(e.item_id))]  # type: ignore[func-returns-value]
+    first_of_item: dict[int, PlanEntry] = {}
+    for entry in overdue:
+        first_of_item.setdefault(entry.item_id, entry)
+    overdue = list(first_of_item.values())
 
     reading = (
         ReadingQueueEntry.objects.filter(user=user, status__in=["reading", "queued"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -37,8 +38,20 @@ def curator_grant(*, user: User) -> None:
     user.groups.add(Group.objects.get(name=CURATORS_GROUP))
 
 
+class StudyProfileFields(TypedDict, total=False):
+    """The study settings `study_profile_update` changes, any of them."""
+
+    time_zone: str
+    parallel_limit: int
+    daily_minutes: int
+    rest_weekdays: list[int]
+    reminder_hour: int
+    reminders_enabled: bool
+    language: str
+
+
 PLAN_FIELDS = {"time_zone", "parallel_limit", "daily_minutes", "rest_weekdays"}
-PROFILE_FIELDS = PLAN_FIELDS | {"reminder_hour", "reminders_enabled", "language"}
+PROFILE_FIELDS = set(StudyProfileFields.__optional_keys__)
 
 
 class ProfileError(Exception):
@@ -46,7 +59,7 @@ class ProfileError(Exception):
 
 
 @transaction.atomic
-def study_profile_update(*, user: User, **changes: object) -> StudyProfile:
+def study_profile_update(*, user: User, **changes: Unpack[StudyProfileFields]) -> StudyProfile:
     """Saves study settings; a change that shapes the plan (limit, budget, rest days, zone) re-plans."""
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:

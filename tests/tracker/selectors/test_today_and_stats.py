@@ -128,6 +128,20 @@ def test_overdue_items_are_those_missed_and_not_yet_done_nor_planned_today():
     assert {e.item_id for e in bundle.overdue} == {items[2].pk, items[3].pk}
 
 
+def test_an_item_missed_on_several_days_is_overdue_once_at_its_first_missed_day():
+    user = learner()
+    items = [ItemFactory(track=TrackFactory()) for _ in range(2)]
+    for days_ago, item in [(3, items[0]), (2, items[1]), (1, items[0])]:
+        PlanEntry.objects.create(
+            user=user, item=item, date=MONDAY - dt.timedelta(days=days_ago), status=PlanEntry.Status.MISSED
+        )
+    bundle = today_bundle(user=user, now=dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC))
+    assert [(e.item_id, e.date) for e in bundle.overdue] == [
+        (items[0].pk, MONDAY - dt.timedelta(days=3)),
+        (items[1].pk, MONDAY - dt.timedelta(days=2)),
+    ]
+
+
 def test_today_runs_at_most_ten_queries_whatever_the_data(django_assert_max_num_queries):
     user = learner(parallel_limit=5)
     tracks = build_day(user, tracks=5, items=12)
