@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tracker.curation.files import deadline_spec
 from tracker.models import Deadline, Enrollment, Item, Progress, ReadingQueueEntry, StudyProfile, Track, User
+from tracker.services.learner_state import learner_state_bump
 from tracker.services.users import curator_grant
 
 
@@ -50,6 +51,7 @@ def demo_accounts_ensure(*, demo: dict[str, Any] | None) -> list[NewAccount]:
             username=demo["username"], email=f"{demo['username']}@brainqueue.localhost", password=password
         )
         _fill_demo_learner(learner, demo)
+        learner_state_bump(user_id=learner.pk)
         created.append(NewAccount("learner", learner.username, password))
     return created
 

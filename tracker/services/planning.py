@@ -25,6 +25,7 @@ from tracker.planning.scheduler import (
     TrackInput,
     build_plan,
 )
+from tracker.services.learner_state import learner_state_bump
 from tracker.timezones import local_today
 
 DEFAULT_HORIZON_DAYS = 90
@@ -158,6 +159,7 @@ def plan_rebuild(*, user: User, today: dt.date | None = None, horizon_days: int 
     if profile.plan_built_on != today:
         profile.plan_built_on = today
         profile.save(update_fields=["plan_built_on"])
+    learner_state_bump(user_id=user.pk)
     return PlanRebuild(today=today, entries_created=len(rows), missed_marked=missed, forecasts=plan.forecasts)
 
 

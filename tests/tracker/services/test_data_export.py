@@ -190,6 +190,8 @@ def test_an_export_imported_into_an_empty_account_exports_the_same_document(cura
     counts_after = rows_per_model(restored)
     counts_before.pop("tracker.ReminderDelivery")  # excluded: a log of sent e-mail
     counts_after.pop("tracker.ReminderDelivery")
+    counts_before.pop("tracker.LearnerState")  # excluded: a version for caches, made by the first write
+    counts_after.pop("tracker.LearnerState")
     assert counts_after == counts_before
     assert not restored.has_usable_password()
     assert Item.objects.get(track__owner=restored, key="w1.t1").depth == 1
@@ -260,7 +262,7 @@ def test_account_deletion_removes_everything_the_learner_owns_and_nothing_else(c
     assert all(
         n > 0
         for label, n in rows_per_model(user).items()
-        if label not in {"api.ApiToken", "api.IdempotencyKey", "admin.LogEntry"}
+        if label not in {"api.ApiToken", "api.IdempotencyKey", "admin.LogEntry", "tracker.LearnerState"}
     )
     curated_rows = (Track.objects.filter(owner=None).count(), Item.objects.filter(track__owner=None).count())
 
