@@ -61,3 +61,12 @@ def redis_url() -> str:
     url = settings.REDIS_URL
     _need("Redis", bool(url) and _reachable(url, 6379), "set REDIS_URL=redis://127.0.0.1:6379/15")
     return url
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty default cache: user ids and versions repeat from one test's database
+    to the next, so a Today kept by an earlier test would otherwise match."""
+    from django.core.cache import cache
+
+    cache.clear()

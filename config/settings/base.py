@@ -257,7 +257,8 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# Throttle counters must be shared by every web worker: Redis when there is one.
+# Throttle counters must be shared by every web worker: Redis when there is one. The default cache (built
+# Todays, tracker/today_cache.py) is each process's own here; production uses Redis for it.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": (
