@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,9 +11,12 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -117,13 +121,33 @@ def today(request: HttpRequest) -> HttpResponse:
             not_modified = HttpResponseNotModified()
             not_modified["Cache-Control"], not_modified["ETag"] = PAGE_CACHE_CONTROL, tag
             return not_modified
-    context = today_context(user, now=now, state=state)
-    response = render(request, "frontend/today.html", context)
+    html, valid_until = _today_html(request, user, state, now)
+    response = render(request, "frontend/today.html", {"today_html": html})
     response["Cache-Control"] = PAGE_CACHE_CONTROL
     if not has_messages:
         # After rendering: a first visit's CSRF secret is made while the page is.
-        response["ETag"] = today_etag(_page_etag_key(request, state), context["valid_until"])
+        response["ETag"] = today_etag(_page_etag_key(request, state), valid_until)
     return response
+
+
+def _today_html(
+    request: HttpRequest, user: User, state: TodayState, now: dt.datetime
+) -> tuple[SafeString, dt.datetime]:
+    """The day's part of the page (_today.html) and when it could change. Rendering it is most of the
+    page's cost, so it is kept in the cache like the data, under the same key with the language and
+    the address, and until its countdowns change; kept without any CSRF token: its forms hold a random
+    stand-in, replaced by this request's token. Messages are the base page's, rendered each time."""
+    key = f"{state.key}:web:html:{get_language()}:{request.get_full_path()}"
+    cached = today_cached(key, now)
+    if cached is None:
+        context = today_context(user, now=now, state=state)
+        stand_in = secrets.token_hex(16)  # no learner's text can hold it
+        html = render_to_string("frontend/_today.html", {**context, "csrf_token": stand_in, "request": request})
+        cached = ((stand_in, html), context["valid_until"])
+        today_cache_store(key, (stand_in, html), valid_until=context["valid_until"], now=now)
+    (stand_in, html), valid_until = cached
+    # The template escaped everything it rendered; the token is letters and digits.
+    return SafeString(html.replace(stand_in, get_token(request))), valid_until
 
 
 def _title(item: Item) -> str:

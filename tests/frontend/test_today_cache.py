@@ -116,13 +116,16 @@ def test_a_write_changes_the_pages_etag(page_learner: tuple[User, Client, list[o
     assert client.get(HOME, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
-def test_the_pages_countdown_keeps_its_etag_only_while_it_reads_the_same(
-    page_learner: tuple[User, Client, list[object]], clock: time_machine.Coordinates
+def test_the_pages_countdown_keeps_its_etag_and_cached_part_only_while_it_reads_the_same(
+    page_learner: tuple[User, Client, list[object]],
+    clock: time_machine.Coordinates,
+    django_capture_on_commit_callbacks: pytest.FixtureDef[object],
 ) -> None:
     user, client, _ = page_learner
     DeadlineFactory(owner=user, title="Exam", due_at=MORNING + dt.timedelta(days=3, hours=4, minutes=30))
     learner_state_bump(user_id=user.pk)  # the factory wrote without a service
-    first = client.get(HOME)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        first = client.get(HOME)
     assert "3 days, 4 hours" in first.content.decode().replace("\xa0", " ")
     clock.move_to(MORNING + dt.timedelta(minutes=29))
     assert client.get(HOME, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
@@ -136,3 +139,22 @@ def test_a_countdown_changes_hourly_and_by_the_minute_in_its_last_day() -> None:
     assert countdown_changes(due, due - dt.timedelta(days=2, minutes=10)) == due - dt.timedelta(days=2)
     assert countdown_changes(due, due - dt.timedelta(hours=5, seconds=70)) == due - dt.timedelta(hours=5, minutes=1)
     assert countdown_changes(due, due) == due
+
+
+def test_the_cached_part_of_the_page_carries_each_browsers_own_csrf_token(
+    page_learner: tuple[User, Client, list[object]], django_capture_on_commit_callbacks: pytest.FixtureDef[object]
+) -> None:
+    user, client, leaves = page_learner
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.get(HOME)
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(user)
+    other.get(HOME)  # makes this browser's CSRF cookie
+    page = other.get(HOME).content.decode()
+    day = page.split('<div id="today"', 1)[1].split("<footer", 1)[0]
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', day))
+    assert len(tokens) == 1, "every form of the cached part gets this request's token"
+    done = other.post(
+        reverse("frontend:item-action", args=[leaves[0].pk, "done"]), {"csrfmiddlewaretoken": tokens.pop()}
+    )
+    assert done.status_code == 302
