@@ -64,8 +64,10 @@ def redis_url() -> str:
 
 
 @pytest.fixture(autouse=True)
-def fresh_default_cache() -> None:
-    """Each test starts with no failed sign-ins or sign-ups counted (allauth's limits live in this cache)."""
-    from django.core.cache import caches
+def empty_cache() -> None:
+    """Each test starts with an empty default cache: no failed sign-ins or sign-ups counted (allauth's limits
+    live there), and no Today kept by an earlier test (user ids and versions repeat from one test's database
+    to the next, so it would otherwise match)."""
+    from django.core.cache import cache
 
-    caches["default"].clear()
+    cache.clear()

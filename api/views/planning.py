@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -18,7 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.conditional import conditional_response, with_etag
+from api.conditional import CACHE_HEADERS, conditional_response, with_etag
 from api.filters import PlanFilter
 from api.idempotency import idempotent
 from api.serializers.planning import (
@@ -35,8 +36,8 @@ from tracker.models import PlanEntry, Vacation
 from tracker.plan_markdown import PlanImportError
 from tracker.services.plan_export import plan_markdown_export
 from tracker.services.plan_import import plan_import_today, plan_markdown_import
-from tracker.services.planning import plan_ensure_current
 from tracker.services.vacations import VacationError, vacation_add, vacation_delete
+from tracker.today_cache import today_cache_store, today_cached, today_etag, today_etag_match, today_state
 
 MAX_PLAN_DAYS = 92
 MAX_HEATMAP_DAYS = 366
@@ -99,24 +100,39 @@ class TodayView(LearnerView):
         examples=[OpenApiExample("Today", value=TODAY_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
+        """The ETag names this Today without building it (tracker/today_cache.py): a refresh that has it
+        costs the profile's query; a Today built once is kept in the cache until a write changes it."""
         now = timezone.now()
         # A new day re-plans first, so missed work rolls forward (one query when the plan is current).
-        plan_ensure_current(user=self.learner, now=now)
-        bundle = selectors.today_bundle(user=self.learner, now=now)
-        data = TodaySerializer(
-            {
-                "date": bundle.date,
-                "planned_minutes": bundle.planned_minutes,
-                "tracks": [{"track": day.track, "entries": day.entries} for day in bundle.tracks],
-                "reviews_due": bundle.reviews_due,
-                "overdue": bundle.overdue,
-                "reading": bundle.reading,
-                "deadlines": bundle.deadlines,
-                "current_streak": bundle.current_streak,
-                "longest_streak": bundle.longest_streak,
-            }
-        ).data
-        return conditional_response(request, data)
+        state = today_state(user=self.learner, now=now)
+        # The reading entry's title follows the language.
+        key = f"{state.key}:api:{get_language()}"
+        tag = today_etag_match(request.headers.get("If-None-Match"), key, now)
+        if tag is not None:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={**CACHE_HEADERS, "ETag": tag})
+        cached = today_cached(key, now)
+        if cached is None:
+            bundle = selectors.today_bundle(user=self.learner, now=now, profile=state.profile)
+            data = TodaySerializer(
+                {
+                    "date": bundle.date,
+                    "planned_minutes": bundle.planned_minutes,
+                    "tracks": [{"track": day.track, "entries": day.entries} for day in bundle.tracks],
+                    "reviews_due": bundle.reviews_due,
+                    "overdue": bundle.overdue,
+                    "reading": bundle.reading,
+                    "deadlines": bundle.deadlines,
+                    "current_streak": bundle.current_streak,
+                    "longest_streak": bundle.longest_streak,
+                }
+            ).data
+            cached = (data, bundle.valid_until)
+            today_cache_store(key, data, valid_until=bundle.valid_until, now=now)
+        data, valid_until = cached
+        headers = {**CACHE_HEADERS, "ETag": today_etag(key, valid_until)}
+        if request.headers.get("If-None-Match", "").strip() == "*":
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(data, headers=headers)
 
 
 class PlanView(LearnerListView):

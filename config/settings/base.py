@@ -413,7 +413,7 @@ REST_FRAMEWORK = {
 }
 # Throttle counters must be shared by every web worker and outlive a restart: Redis when there is one. The
 # API's throttles count in `throttle`; the sign-in, sign-up and password-reset limits (django-allauth) in
-# `default`, the same Redis.
+# `default`, the same Redis, which also keeps built Todays (tracker/today_cache.py).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "cache"}

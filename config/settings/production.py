@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.logs import logging_config
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import CACHES, DATABASES, REDIS_URL, env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # no default: a server must be given its own
 if len(SECRET_KEY) < 32:
@@ -42,3 +42,12 @@ STORAGES = {
 LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="json"))
 # Workers log through LOGGING too, so their lines are JSON like the web server's.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Built Todays are cached by every web server alike (tracker/today_cache.py): Redis when there is one. Its
+# keys change with each write, so nothing needs invalidating; old ones expire within a day.
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "cache",
+    }

@@ -82,8 +82,10 @@ def test_today_costs_a_fixed_number_of_queries(
 ) -> None:
     _data(learner, 2)
     api.get("/api/v1/today/")
-    # token; plan_ensure_current's profile; today_bundle's ten (profile, today's entries, their
-    # progress, reviews due, overdue, reading, deadlines, finished items, review ratings, vacations).
+    # Built (not cached: the test's transaction never commits): token; the profile with both state
+    # versions (tracker/today_cache.py); today_bundle's ten (today's entries, their progress, reviews
+    # due, overdue, reading, deadlines, the next deadline after the window, finished items, review
+    # ratings, vacations).
     with django_assert_num_queries(12):  # type: ignore[operator]
         small = api.get("/api/v1/today/")
     _data(learner, 6)
@@ -92,3 +94,21 @@ def test_today_costs_a_fixed_number_of_queries(
     assert sum(len(t["entries"]) for t in large.json()["tracks"]) >= sum(
         len(t["entries"]) for t in small.json()["tracks"]
     )
+
+
+def test_a_cached_today_and_a_304_cost_the_token_and_the_profile(
+    learner: User,
+    api: APIClient,
+    django_assert_num_queries: pytest.FixtureDef[object],
+    django_capture_on_commit_callbacks: pytest.FixtureDef[object],
+) -> None:
+    _data(learner, 6)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        built = api.get("/api/v1/today/")
+    # token; the profile with both state versions; the body from the cache
+    with django_assert_num_queries(2):  # type: ignore[operator]
+        cached = api.get("/api/v1/today/")
+    # token; the profile with both state versions; no body
+    with django_assert_num_queries(2):  # type: ignore[operator]
+        not_modified = api.get("/api/v1/today/", HTTP_IF_NONE_MATCH=built["ETag"])
+    assert cached.json() == built.json() and not_modified.status_code == 304

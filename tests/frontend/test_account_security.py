@@ -33,7 +33,7 @@ SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605
 
 
 def _browser(user_agent: str, ip: str) -> Client:
-    return Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=ip)
+    return Client(headers={"user-agent": user_agent}, REMOTE_ADDR=ip)
 
 
 PASSWORD = "correct-horse-battery"  # the factories' test password

@@ -14,14 +14,29 @@ MAX = 15
 
 def test_today(busy_learner, django_assert_max_num_queries):
     _, client, _ = busy_learner
-    # session, user, plan_ensure_current's profile (the plan is today's: no re-plan), then today_bundle:
-    # profile, today's entries, their progress, reviews due, overdue entries, reading, deadlines, and the
-    # streak's finished items, review ratings and vacations.
+    # Built (not cached: the test's transaction never commits): session, user, the profile with both
+    # state versions (the plan is today's: no re-plan), then today_bundle: today's entries, their
+    # progress, reviews due, overdue entries, reading, deadlines, the next deadline after the window,
+    # and the streak's finished items, review ratings and vacations.
     with django_assert_max_num_queries(13):
         response = client.get(reverse("frontend:home"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Reviews due" in page and "Track 0" in page
+
+
+def test_today_cached_and_not_modified(busy_learner, django_assert_num_queries, django_capture_on_commit_callbacks):
+    _, client, _ = busy_learner
+    with django_capture_on_commit_callbacks(execute=True):
+        built = client.get(reverse("frontend:home"))
+    # session, user, the profile with both state versions; the page's data from the cache
+    with django_assert_num_queries(3):
+        cached = client.get(reverse("frontend:home"))
+    # session, user, the profile with both state versions; no page
+    with django_assert_num_queries(3):
+        not_modified = client.get(reverse("frontend:home"), HTTP_IF_NONE_MATCH=built["ETag"])
+    assert cached.status_code == 200 and "Reviews due" in cached.content.decode()
+    assert not_modified.status_code == 304
 
 
 def test_tracks(busy_learner, django_assert_max_num_queries):

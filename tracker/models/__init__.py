@@ -10,6 +10,7 @@ from .planning import PlanEntry, ReviewCard, ReviewLog
 from .reading import ReadingQueueEntry
 from .reminders import ReminderDelivery
 from .skills import Skill, SkillAssessment
+from .state import LearnerState
 from .system import WorkerHeartbeat
 from .users import StudyProfile, User, Vacation
 
@@ -21,6 +22,7 @@ __all__ = [
     "FeedPost",
     "FeedSubscription",
     "Item",
+    "LearnerState",
     "PlanEntry",
     "Progress",
     "ReadingQueueEntry",

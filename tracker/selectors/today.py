@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 
 from tracker.models import Deadline, Item, PlanEntry, Progress, ReadingQueueEntry, ReviewCard, StudyProfile, Track, User
 from tracker.selectors.stats import study_stats
@@ -33,6 +33,8 @@ class TodayBundle:
     deadlines: list[Deadline]
     current_streak: int
     longest_streak: int
+    # The bundle is the same for every instant before this one (then its date or deadlines change).
+    valid_until: dt.datetime
 
     @property
     def planned_minutes(self) -> int:
@@ -43,12 +45,17 @@ def _with_my_progress(user: User) -> Prefetch[Literal["item__progress"], QuerySe
     return Prefetch("item__progress", queryset=Progress.objects.filter(user=user), to_attr="my_progress")
 
 
-def today_bundle(*, user: User, now: dt.datetime) -> TodayBundle:
+def today_bundle(*, user: User, now: dt.datetime, profile: StudyProfile | None = None) -> TodayBundle:
     """Today's new items by track, reviews due, overdue items, today's reading, deadlines in the
-    next 14 days and the streak. At most 10 queries, whatever the amount of data:
-    profile, today's entries, their progress, reviews due, overdue entries, reading, deadlines,
-    and the three of the streak (finished items, review ratings, vacations)."""
-    profile = StudyProfile.objects.get_or_create(user=user)[0]
+    next 14 days and the streak. At most 11 queries, whatever the amount of data: profile (none when
+    given), today's entries, their progress, reviews due, overdue entries, reading, deadlines, the next
+    deadline after the window, and the three of the streak (finished items, review ratings, vacations).
+
+    What depends on the time of day rather than on the data: the deadlines (one leaves when it passes,
+    one comes in 14 days before it is due) and the date. Reviews due at any time today are listed from
+    the day's start, so their due times do not matter. `valid_until` is the first instant at which
+    either could change what the bundle holds, so a copy of it can be kept until then."""
+    profile = profile or StudyProfile.objects.get_or_create(user=user)[0]
     zone = ZoneInfo(profile.time_zone)
     today = local_today(profile.time_zone, now)
     end_of_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
@@ -94,6 +101,12 @@ def today_bundle(*, user: User, now: dt.datetime) -> TodayBundle:
         .select_related("track")
         .order_by("due_at")
     )
+    next_in = Deadline.objects.filter(
+        Q(owner=user) | Q(owner__isnull=True), due_at__gte=now + DEADLINE_WINDOW
+    ).aggregate(first=Min("due_at"))["first"]
+    changes = [end_of_today, *(d.due_at for d in deadlines[:1])]
+    if next_in is not None:
+        changes.append(next_in - DEADLINE_WINDOW)
     stats = study_stats(user=user, profile=profile, today=today)
     return TodayBundle(
         date=today,
@@ -105,4 +118,5 @@ def today_bundle(*, user: User, now: dt.datetime) -> TodayBundle:
         deadlines=deadlines,
         current_streak=stats.current_streak,
         longest_streak=stats.longest_streak,
+        valid_until=min(changes),
     )

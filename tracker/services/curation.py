@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tracker.curation.files import CuratedContent, DeadlineSpec, FeedSpec, TrackSpec
 from tracker.models import Deadline, Feed, Item, Progress, Skill, Tag, Track
+from tracker.services.learner_state import curated_content_bump
 
 
 @dataclass
@@ -225,6 +226,7 @@ def curated_content_upsert(*, content: CuratedContent) -> UpsertReport:
     _upsert_skills(report, content.skills, tracks)
     _upsert_deadlines(report, content.deadlines, tracks)
     _upsert_feeds(report, content.feeds)
+    curated_content_bump()
     return report
 
 

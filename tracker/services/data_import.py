@@ -39,6 +39,7 @@ from tracker.models import (
     Vacation,
 )
 from tracker.services.data_export import FIELDS, FORMAT, VERSION
+from tracker.services.learner_state import learner_state_bump
 from tracker.services.reminders import reminder_schedule
 
 SECTION_MODELS: dict[str, type[Model]] = {
@@ -335,6 +336,7 @@ def user_data_import(*, data: dict[str, Any], username: str, email: str | None =
         "feed_subscriptions",
     )
     _import_submissions(user, rows("submissions"))
+    learner_state_bump(user_id=user.pk)
     return user
 
 

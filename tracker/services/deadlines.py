@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tracker.models import Deadline, Track, User
+from tracker.services.learner_state import learner_state_bump
 
 
 class DeadlineError(Exception):
@@ -44,6 +45,7 @@ def deadline_create(
 ) -> Deadline:
     if track is not None and track.owner_id not in (None, user.pk):
         raise DeadlineError("track: that track is not yours.")
+    learner_state_bump(user_id=user.pk)
     return _validated_save(
         Deadline(owner=user, title=title, due_at=due_at, time_zone=time_zone, kind=kind, url=url, track=track)
     )
@@ -64,6 +66,7 @@ def deadline_update(*, deadline: Deadline, **changes: object) -> Deadline:
         raise DeadlineError("Public deadlines are curated; add your own instead.")
     for name, value in changes.items():
         setattr(deadline, name, value)
+    learner_state_bump(user_id=deadline.owner_id)
     return _validated_save(deadline)
 
 
@@ -71,4 +74,5 @@ def deadline_update(*, deadline: Deadline, **changes: object) -> Deadline:
 def deadline_delete(*, deadline: Deadline) -> None:
     if deadline.owner_id is None:
         raise DeadlineError("Public deadlines are curated; they cannot be deleted here.")
+    learner_state_bump(user_id=deadline.owner_id)
     deadline.delete()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from tracker.curation.files import deadline_spec
 from tracker.models import Deadline, Enrollment, Item, Progress, ReadingQueueEntry, StudyProfile, Track, User
 from tracker.services.accounts import email_address_verified_set
+from tracker.services.learner_state import learner_state_bump
 from tracker.services.users import curator_grant
 
 
@@ -54,6 +55,7 @@ def demo_accounts_ensure(*, demo: dict[str, Any] | None) -> list[NewAccount]:
         )
         email_address_verified_set(user=learner)  # so the demo's daily e-mail shows in `make run`'s console
         _fill_demo_learner(learner, demo)
+        learner_state_bump(user_id=learner.pk)
         created.append(NewAccount("learner", learner.username, password))
     return created
 

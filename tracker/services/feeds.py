@@ -33,6 +33,7 @@ from tracker.jobs import tracker_task
 from tracker.models import Feed, FeedPost, FeedSubscription, ReadingQueueEntry, User
 from tracker.models.feeds import DEFAULT_DAILY_CAP, FETCHABLE_STATUSES, FeedStatus
 from tracker.selectors.accounts import verified_email_exists
+from tracker.services.learner_state import learner_state_bump, learner_states_bump
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +211,7 @@ def feed_post_queue(*, user: User, post: FeedPost) -> tuple[ReadingQueueEntry, b
     entry = ReadingQueueEntry.objects.create(
         user=user, post=post, title=post.title[:300], url=post.url, position=top + 1
     )
+    learner_state_bump(user_id=user.pk)
     return entry, True
 
 
@@ -219,6 +221,7 @@ def feed_post_delete(*, post: FeedPost, now: dt.datetime | None = None) -> FeedP
     back. Entries still waiting in reading queues go; ones a learner started or read stay."""
     post.deleted_at = now or timezone.now()
     post.save(update_fields=["deleted_at", "updated_at"])
+    learner_states_bump(user_ids=ReadingQueueEntry.objects.filter(post=post).values_list("user_id", flat=True))
     ReadingQueueEntry.objects.filter(post=post, status=ReadingQueueEntry.Status.QUEUED).delete()
     return post
 
@@ -553,6 +556,7 @@ def _deliver(feed: Feed, posts: list[FeedPost], *, now: dt.datetime) -> int:
                 ReadingQueueEntry(user_id=user_id, post=post, title=post.title[:300], url=post.url, position=position)
             )
     ReadingQueueEntry.objects.bulk_create(entries, ignore_conflicts=True, batch_size=500)
+    learner_states_bump(user_ids={entry.user_id for entry in entries})
     return len(entries)
 
 

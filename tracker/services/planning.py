@@ -31,6 +31,7 @@ from tracker.planning.scheduler import (
     TrackInput,
     build_plan,
 )
+from tracker.services.learner_state import learner_state_bump
 from tracker.timezones import local_today
 
 DEFAULT_HORIZON_DAYS = 90
@@ -273,9 +274,13 @@ def _plan_write(*, user: User, profile: StudyProfile, today: dt.date, horizon_da
             changed.append(enrollment)
     Enrollment.objects.bulk_update(changed, ["projected_finish_date"])
     due = replan_due_at(time_zone=profile.time_zone, plan_day=today)
-    if profile.plan_built_on != today or profile.replan_due_at != due:
+    new_day = profile.plan_built_on != today
+    if new_day or profile.replan_due_at != due:
         profile.plan_built_on, profile.replan_due_at = today, due
         profile.save(update_fields=["plan_built_on", "replan_due_at"])
+    if new_day or missed or changed or diff.create or diff.update or diff.delete:
+        # Today and the plan pages show what changed; a re-plan that changed nothing keeps their caches.
+        learner_state_bump(user_id=user.pk)
     return PlanRebuild(
         today=today,
         entries_created=len(diff.create),

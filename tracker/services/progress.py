@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.models import Item, PlanEntry, Progress, ReviewCard, StudyProfile, User
+from tracker.services.learner_state import learner_state_bump
 from tracker.services.planning import plan_rebuild
 from tracker.timezones import local_today
 
@@ -48,6 +49,7 @@ def progress_start(*, user: User, item: Item, now: dt.datetime | None = None) ->
         progress.status = Progress.Status.DOING
         progress.started_at = progress.started_at or _now(now)
         progress.save(update_fields=["status", "started_at", "updated_at"])
+        learner_state_bump(user_id=user.pk)
     return progress
 
 
@@ -72,6 +74,7 @@ def progress_mark_done(
     progress.save()
     if not _close_todays_entry(user, item, _today(user, now), PlanEntry.Status.DONE):
         plan_rebuild(user=user, today=_today(user, now))
+    learner_state_bump(user_id=user.pk)
     return progress
 
 
@@ -85,6 +88,7 @@ def progress_skip(*, user: User, item: Item, now: dt.datetime | None = None) -> 
     progress.save(update_fields=["status", "done_at", "updated_at"])
     if not _close_todays_entry(user, item, _today(user, now), PlanEntry.Status.SKIPPED):
         plan_rebuild(user=user, today=_today(user, now))
+    learner_state_bump(user_id=user.pk)
     return progress
 
 
@@ -112,6 +116,7 @@ def progress_set_note(*, user: User, item: Item, note: str) -> Progress:
     progress = _progress(user, item)
     progress.note = note
     progress.save(update_fields=["note", "updated_at"])
+    learner_state_bump(user_id=user.pk)
     return progress
 
 
@@ -127,4 +132,5 @@ def progress_add_time(*, user: User, item: Item, minutes: int) -> Progress:
     progress = _progress(user, item)
     progress.time_spent_minutes += minutes
     progress.save(update_fields=["time_spent_minutes", "updated_at"])
+    learner_state_bump(user_id=user.pk)
     return progress

@@ -9,6 +9,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from tracker.models import Item, ReadingQueueEntry, User
+from tracker.services.learner_state import learner_state_bump
 
 MAX_SUMMARY_CHARS = 20_000
 
@@ -50,6 +51,7 @@ def reading_entry_add(
     entry = ReadingQueueEntry.objects.create(
         user=user, item=item, url=url, title=title[:300], position=_next_position(user)
     )
+    learner_state_bump(user_id=user.pk)
     return entry, True
 
 
@@ -68,6 +70,7 @@ def reading_entry_move(*, entry: ReadingQueueEntry, position: int) -> ReadingQue
             row.position = number
             changed.append(row)
     ReadingQueueEntry.objects.bulk_update(changed, ["position"])
+    learner_state_bump(user_id=entry.user_id)
     entry.refresh_from_db()
     return entry
 
@@ -86,6 +89,7 @@ def reading_entry_set_status(
     entry.status = status
     entry.read_at = (now or timezone.now()) if status == ReadingQueueEntry.Status.READ else None
     entry.save()
+    learner_state_bump(user_id=entry.user_id)
     return entry
 
 
@@ -94,3 +98,4 @@ def reading_entry_delete(*, entry: ReadingQueueEntry) -> None:
     user_id, position = entry.user_id, entry.position
     entry.delete()
     ReadingQueueEntry.objects.filter(user_id=user_id, position__gt=position).update(position=F("position") - 1)
+    learner_state_bump(user_id=user_id)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from tracker.models import StudyProfile, User
 from tracker.models.reminders import DEADLINE_KIND_FOR_DAYS
+from tracker.services.learner_state import learner_state_bump
 from tracker.services.planning import plan_rebuild
 from tracker.services.reminders import reminder_schedule
 
@@ -75,6 +76,7 @@ def study_profile_update(*, user: User, **changes: Unpack[StudyProfileFields]) -
     profile.save()
     if PLAN_FIELDS & set(changes):
         plan_rebuild(user=user)
+    learner_state_bump(user_id=user.pk)
     return profile
 
 

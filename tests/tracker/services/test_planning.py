@@ -202,7 +202,8 @@ def test_rebuild_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
     for priority in range(1, 6):
         enrol(user, priority, n_items=40)
     # profile lock, stored entries, enrolments, finished, pinned, items, reviews, vacations, bulk
-    # insert, enrolment forecasts, profile marker + savepoint bookkeeping
+    # insert, enrolment forecasts, profile marker, the state version (its row made on a first bump)
+    # + savepoint bookkeeping
     with django_assert_max_num_queries(18):
         plan_rebuild(user=user, today=MONDAY)
 
