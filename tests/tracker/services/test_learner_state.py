@@ -50,6 +50,7 @@ from tracker.services import (
     progress,
     progress_status,
     reading,
+    replanning,
     reviews,
     users,
     vacations,
@@ -69,6 +70,18 @@ EXERCISES = "exercises and their grading; Today and the plan show no exercise"
 
 # Public services that cannot change any learner's Today, the plan or a page's bundle, each with why.
 ALLOWED: dict[str, str] = {
+    "accounts.account_profile_start": "makes the profile of a new account, before it has any Today",
+    "accounts.email_address_verified_set": "whether reminders may be e-mailed; Today does not show it",
+    "accounts.email_is_verified": READS,
+    "accounts.login_attempts_key": READS,
+    "accounts.password_sign_in": "signs in (counts failures in the cache); Today is unchanged",
+    "accounts.sign_in_lock_seconds": READS,
+    "accounts.sign_in_notice_send": "sends an e-mail; Today is unchanged",
+    "accounts.two_factor_check": READS,
+    "accounts.two_factor_enabled": READS,
+    "accounts.user_session_end": "ends a browser's session; Today is unchanged",
+    "planning.replan_due_at": READS,
+    "replanning.replans_dispatch": "claims learners and queues their re-plans (replans_run re-plans and bumps)",
     "accounts.account_delete": "deletes the learner and their state row with them: no Today of them is left",
     "calendar_feed.calendar_token_rotate": "the calendar link's secret; Today does not show it",
     "calendar_feed.calendar_token_revoke": "the calendar link's secret; Today does not show it",
@@ -260,6 +273,10 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "planning.plan_rebuild": lambda u: _then(lambda: planning.plan_rebuild(user=u), u),
     "planning.plan_ensure_current": lambda u: _then(lambda: planning.plan_ensure_current(user=u), u),
+    "planning.plans_ensure_current": lambda u: _then(
+        lambda: planning.plans_ensure_current(profiles=StudyProfile.objects.filter(user=u).select_related("user")), u
+    ),
+    "replanning.replans_run": lambda u: _then(lambda: replanning.replans_run(user_ids=[u.pk]), u),
     "priorities.enrollment_move": _moved,
     "progress.progress_start": lambda u: progress.progress_start(user=u, item=_leaf(u)).user_id,  # type: ignore[arg-type]
     "progress.progress_mark_done": lambda u: progress.progress_mark_done(user=u, item=_leaf(u)).user_id,  # type: ignore[arg-type]
@@ -282,7 +299,7 @@ SCENARIOS: dict[str, Scenario] = {
     "reading.reading_entry_delete": lambda u: _then(lambda: reading.reading_entry_delete(entry=_entry(u)), u),
     "reviews.review_rate": lambda u: reviews.review_rate(user=u, item=_done_leaf(u), rating="good").user_id,  # type: ignore[arg-type]
     "users.study_profile_update": lambda u: users.study_profile_update(user=u, daily_minutes=90).user_id,
-    "users.reminders_unsubscribe": lambda u: users.reminders_unsubscribe(user=u).user_id,
+    "users.reminders_unsubscribe": lambda u: users.reminders_unsubscribe(user=u)[0].user_id,
     "vacations.vacation_add": lambda u: (
         vacations.vacation_add(user=u, start_date=dt.date(2030, 1, 1), end_date=dt.date(2030, 1, 2)).user_id
     ),

@@ -279,7 +279,13 @@ def test_a_small_change_writes_only_the_rows_that_changed():
 
     # Its entry goes, the two after it move a day earlier, the track's forecast moves with them.
     assert (result.entries_created, result.entries_updated, result.entries_deleted) == (0, 2, 1)
-    assert writes(queries) == ["DELETE tracker_planentry", "UPDATE tracker_planentry", "UPDATE tracker_enrollment"]
+    # ... and the learner's state version, so Today's caches see the new plan.
+    assert writes(queries) == [
+        "DELETE tracker_planentry",
+        "UPDATE tracker_planentry",
+        "UPDATE tracker_enrollment",
+        "UPDATE tracker_learnerstate",
+    ]
     assert [e.date for e in PlanEntry.objects.filter(user=user).order_by("date")] == [
         MONDAY + dt.timedelta(days=n) for n in range(4)
     ]
