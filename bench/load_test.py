@@ -52,41 +52,37 @@ HERE = Path(__file__).resolve().parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 FEEDS = 3
 POSTS_PER_FEED = 20
-RETRY_EVERY = 5  # every fifth "done" is sent twice with its Idempotency-Key
+RETRY_EVERY = 5  # one "done" in five is sent twice with its Idempotency-Key
 WEB_PAGES = (("GET / (web, Today)", "/"), ("GET /plan/ (web)", "/plan/"), ("GET /progress/ (web)", "/progress/"))
 
 
 # --- The database: made by the project's own services, in a child process with the production settings --
 
 
-def populate(learners: int, web: int) -> dict[str, Any]:
-    """Runs with DJANGO_SETTINGS_MODULE and DATABASE_URL set: migrates, loads the curated content, collects
-    the static files, makes the learners. Returns their token secrets and the web sessions' cookies."""
+def _setup() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
+
+
+def prepare() -> dict[str, Any]:
+    """Runs with DJANGO_SETTINGS_MODULE and DATABASE_URL set: migrates, loads the curated content, collects
+    the static files, stores the curated blogs' posts."""
+    _setup()
     from django.core.management import call_command
-    from django.test import Client
     from django.utils import timezone
 
-    from tracker.curation.files import read_curated_content
-    from tracker.models import Feed, FeedPost, User
+    from tracker.models import Feed, FeedPost
     from tracker.services.demo import demo_accounts_ensure
-    from tracker.services.feeds import feed_post_queue, feed_subscribe_curated
-    from tracker.services.planning import plan_rebuild
-    from tracker.services.tokens import api_token_create
 
     call_command("migrate", verbosity=0)
     call_command("seed", "--no-demo", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
-    demo = read_curated_content(settings.FIXTURES_DIR).demo
-    if demo is None:
-        raise RuntimeError("fixtures/demo.yaml is missing: the learners are made from it")
+    demo_accounts_ensure(demo=None)  # the admin and the curator, before the learners are made in parallel
     now = timezone.now()
     feeds = list(Feed.objects.filter(is_curated=True).order_by("pk")[:FEEDS])
     # What the feed fetcher would have stored (the test machine does not reach the blogs).
-    posts = FeedPost.objects.bulk_create(
+    FeedPost.objects.bulk_create(
         FeedPost(
             feed=feed,
             guid_hash=hashlib.sha256(f"load-{feed.pk}-{n}".encode()).hexdigest(),
@@ -98,8 +94,31 @@ def populate(learners: int, web: int) -> dict[str, Any]:
         for feed in feeds
         for n in range(POSTS_PER_FEED)
     )
+    return {}
+
+
+def make_learners(first: int, last: int, web: int) -> dict[str, Any]:
+    """Makes learners number `first` to `last` (excluded) with the demo service, plans their days, makes them
+    follow the curated blogs (two posts queued for reading), gives each a device token and the first `web`
+    a signed-in session. Returns the token secrets and the session cookies."""
+    _setup()
+    from django.conf import settings
+    from django.test import Client
+
+    from tracker.curation.files import read_curated_content
+    from tracker.models import Feed, FeedPost, User
+    from tracker.services.demo import demo_accounts_ensure
+    from tracker.services.feeds import feed_post_queue, feed_subscribe_curated
+    from tracker.services.planning import plan_rebuild
+    from tracker.services.tokens import api_token_create
+
+    demo = read_curated_content(settings.FIXTURES_DIR).demo
+    if demo is None:
+        raise RuntimeError("fixtures/demo.yaml is missing: the learners are made from it")
+    feeds = list(Feed.objects.filter(is_curated=True).order_by("pk")[:FEEDS])
+    posts = list(FeedPost.objects.filter(feed=feeds[0]).order_by("pk"))
     tokens, cookies = [], []
-    for n in range(learners):
+    for n in range(first, last):
         username = f"load{n:04d}"
         demo_accounts_ensure(demo={**demo, "username": username})
         user = User.objects.get(username=username)
@@ -114,6 +133,32 @@ def populate(learners: int, web: int) -> dict[str, Any]:
             client.force_login(user)
             cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
     return {"tokens": tokens, "cookie_name": settings.SESSION_COOKIE_NAME, "cookies": cookies}
+
+
+def populate(learners: int, web: int, env: dict[str, str], parallel: int = 2) -> dict[str, Any]:
+    """The database for a run, made in child processes: `prepare`, then the learners in `parallel` parts."""
+
+    def child(code: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-c", f"import json, load_test as t; print(json.dumps({code}))"],
+            cwd=HERE, env=env, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def result(process: subprocess.Popen[str]) -> dict[str, Any]:
+        out = process.communicate()[0]
+        if process.returncode:
+            raise RuntimeError(f"making the database failed ({process.returncode}); see above")
+        return dict(json.loads(out.strip().splitlines()[-1]))
+
+    result(child("t.prepare()"))
+    bounds = [learners * k // parallel for k in range(parallel + 1)]
+    parts = [child(f"t.make_learners({bounds[k]}, {bounds[k + 1]}, {web})") for k in range(parallel)]
+    made = [result(p) for p in parts]
+    return {
+        "tokens": [token for part in made for token in part["tokens"]],
+        "cookie_name": made[0]["cookie_name"],
+        "cookies": [cookie for part in made for cookie in part["cookies"]],
+    }
 
 
 # --- The clients ---------------------------------------------------------------------------------------
@@ -194,7 +239,7 @@ async def mobile_client(run: Run, base_url: str, tokens: list[str]) -> None:
                     client, "POST /api/v1/progress/{item}/done/", "POST", url, {200}, headers=headers, json=body
                 )
                 done += 1
-                if done % RETRY_EVERY == 0:
+                if done % RETRY_EVERY == 1:  # the first, the sixth, …
                     replay = await run.call(
                         client, "POST /api/v1/progress/{item}/done/ (retry, replayed)", "POST", url, {200},
                         headers=headers, json=body,
@@ -398,12 +443,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             conn.execute(f'CREATE DATABASE "{database}"')
         began = time.monotonic()
         print(f"Making {args.learners} learners in {database}…", file=sys.stderr)
-        code = f"import json, load_test as t; print(json.dumps(t.populate({args.learners}, {args.web})))"
-        out = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=HERE, env=env, stdout=subprocess.PIPE, check=True, text=True,
-        ).stdout  # fmt: skip
-        made = json.loads(out.strip().splitlines()[-1])
+        made = populate(args.learners, args.web, env)
         print(f"  made in {time.monotonic() - began:.0f} s; starting gunicorn on 127.0.0.1:{port}", file=sys.stderr)
         (tmp / "prometheus").mkdir(exist_ok=True)
         log = (tmp / "gunicorn.log").open("wb")
