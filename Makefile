@@ -6,13 +6,14 @@ PORT ?= 8000
 PY := $(VENV)/bin/python
 export VENV HOST PORT
 
-.PHONY: run test test-system-deps lint typecheck bench seed migrate lock clean system-deps messages help
+.PHONY: run test test-system-deps lint typecheck bench load seed migrate lock clean system-deps messages help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    start the web server, a Celery worker and beat with the demo data (Ctrl-C stops all)"
 	@echo "make test   install what the tests need, then run ruff, the import contracts, mypy and pytest"
 	@echo "make bench  run the benchmarks and print a table"
+	@echo "make load   load-test gunicorn on PostgreSQL and Redis for 60 s (LOAD_ARGS=--help for the parameters)"
 
 # Installs Debian packages ($(1)) when the command $(2) is missing: with apt-get when running as root,
 # otherwise it says what to run and what goes without.
@@ -89,6 +90,11 @@ endif
 
 bench: messages $(VENV)/.installed-test
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py
+
+# 50 mobile clients and 10 web sessions against gunicorn (production settings) for 60 s, on a database of its
+# own (bq_load), dropped afterwards. LOAD_ARGS passes parameters: make load LOAD_ARGS="--seconds 10 --mobile 5".
+load: messages $(VENV)/.installed
+	$(PY) bench/load_test.py $(LOAD_ARGS)
 
 lock:
 	$(PY) -m pip install --quiet pip-tools==7.6.2

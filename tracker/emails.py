@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tracker.links import site_host, unsubscribe_url
+from tracker.mime import LeanEmail
 from tracker.models import Deadline, ReminderDelivery, StudyProfile, User
 from tracker.selectors.reminders import ReminderDigest
 
@@ -86,7 +87,7 @@ def _message(user: User, profile: StudyProfile, template: str, context: dict[str
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(
+    message = LeanEmail(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email], headers=headers
     )
     message.attach_alternative(html, "text/html")
