@@ -382,10 +382,10 @@ def _pool_runs(n: int, smtp_port: int, smtp_pid: int, repeat: int) -> list[dict[
     base, name = POSTGRES_URL.rsplit("/", 1)
     template = f"{name}_template"
     rows = []
+    queue = f"bench-email-{uuid.uuid4().hex[:8]}"  # its own queue: never takes anyone else's tasks
     try:
         _postgres(f'DROP DATABASE IF EXISTS "{template}"')
         _postgres(f'CREATE DATABASE "{template}"')
-        queue = f"bench-email-{uuid.uuid4().hex[:8]}"  # its own queue: never takes anyone else's tasks
         env = _settings_env(f"{base}/{template}", smtp_port, queue)
         _in_child(f"b._prepare({n}) or {{}}", {**env, "LOG_LEVEL": "WARNING"})
         for _ in range(repeat):
@@ -406,7 +406,18 @@ def _pool_runs(n: int, smtp_port: int, smtp_pid: int, repeat: int) -> list[dict[
     finally:
         _postgres(f'DROP DATABASE IF EXISTS "{name}"')
         _postgres(f'DROP DATABASE IF EXISTS "{template}"')
+        _forget_queue(queue)
     return rows
+
+
+def _forget_queue(queue: str) -> None:
+    """Deletes what the broker kept of the bench's queue (its bindings, anything left in it)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"*{queue}*"))
+    if keys:
+        client.delete(*keys)
 
 
 def _in_process_run(n: int, smtp_port: int, profile: bool = False) -> dict[str, object]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -36,7 +37,8 @@ def test_a_short_load_test_answers_every_request_on_every_endpoint(postgres: Non
     server = (
         f"postgres://{db.get('USER') or 'postgres'}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
     )
-    database = f"{db['NAME']}_load"  # beside this run's test database, so never anyone else's
+    # Named after this run's database and made unique, so it is never anyone else's, nor a `make load` running.
+    database = f"{db['NAME']}_load_{uuid.uuid4().hex[:8]}"
     out = tmp_path / "load.json"
     subprocess.run(
         [sys.executable, "bench/load_test.py", "--seconds", "5", "--mobile", "4", "--web", "1", "--learners", "8",

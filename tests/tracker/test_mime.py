@@ -69,8 +69,12 @@ def test_a_lean_message_reads_as_djangos_own(subject: str, text: str, html: str)
 
 
 def test_lines_stay_within_rfc_5322_and_the_unsubscribe_link_is_not_encoded():
-    raw = build(LeanEmail, "Brainqueue · 今日", CHINESE, LONG_HTML)
+    subject = "Brainqueue · 2026-03-02：截止日期提醒，" + "深度学习模型部署" * 6
+    raw = build(LeanEmail, subject, CHINESE, LONG_HTML)
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    # RFC 2047: a line holding encoded words is at most 76 characters; they decode to the subject.
+    assert all(len(line) <= 76 for line in raw.split(b"\r\n") if b"=?utf-8?" in line)
+    assert read(raw)["Subject"] == subject
     assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF line ends only, as SMTP wants them
     # The link is written as it is (folded at its comma), never as RFC 2047 encoded words, which mail
     # providers do not decode in List-Unsubscribe.
