@@ -40,6 +40,17 @@ def focused(page: object) -> str:
     return str(page.evaluate("document.activeElement.id || document.activeElement.tagName"))  # type: ignore[attr-defined]
 
 
+def focus_lands_on(page: object, expected: str) -> None:
+    """Waits for the focus to reach `expected`: htmx swaps first and settles a moment later, and the page
+    moves the focus after the settle, so right after the swap it may not have moved yet."""
+    try:
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "id => (document.activeElement.id || document.activeElement.tagName) === id", arg=expected, timeout=10_000
+        )
+    except Exception as exc:  # Playwright's TimeoutError: say where the focus is instead
+        raise AssertionError(f"focus is on {focused(page)!r}, not {expected!r}") from exc
+
+
 def test_today_can_be_studied_with_the_keyboard_alone(browser, live_server) -> None:
     learner = UserFactory(username="kay")
     track = TrackFactory(title_en="Keyboard course")
@@ -61,19 +72,19 @@ def test_today_can_be_studied_with_the_keyboard_alone(browser, live_server) -> N
     first = int(tab_to(page, "#today button[id^='start-']").removeprefix("start-"))
     press_and_wait(page, "Enter")
     assert Progress.objects.get(user=learner, item_id=first).status == Progress.Status.DOING
-    assert focused(page) == f"done-{first}"
+    focus_lands_on(page, f"done-{first}")
 
     # Done with Space; focus is on Undo, the one control the item still has.
     press_and_wait(page, " ")
     assert Progress.objects.get(user=learner, item_id=first).status == Progress.Status.DONE
-    assert focused(page) == f"undo-{first}"
+    focus_lands_on(page, f"undo-{first}")
 
     # Skip the next item with Enter.
     second = int(tab_to(page, "#today button[id^='skip-']").removeprefix("skip-"))
     assert second != first
     press_and_wait(page, "Enter")
     assert Progress.objects.get(user=learner, item_id=second).status == Progress.Status.SKIPPED
-    assert focused(page) == f"undo-{second}"
+    focus_lands_on(page, f"undo-{second}")
 
     # A note on it: open "Note and time" with Enter, type, Tab to Save note, Enter.
     tab_to(page, f"li:has(#undo-{second}) summary")
@@ -86,7 +97,7 @@ def test_today_can_be_studied_with_the_keyboard_alone(browser, live_server) -> N
     press_and_wait(page, "Enter")
     assert Progress.objects.get(user=learner, item_id=second).note == NOTE
     assert page.locator(f"li:has(#undo-{second}) .note strong", has_text="blocks").is_visible()
-    assert focused(page) == save
+    focus_lands_on(page, save)
     assert page.evaluate(f"document.querySelector('li:has(#undo-{second}) details').open") is True
 
     assert page.evaluate("window.notReloaded") is True
