@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import get_language
 
 from frontend.labels import label as label_of
+from frontend.views.common import page_path as page_path_of
 
 register = template.Library()
 
@@ -40,3 +41,9 @@ def shown_title(obj: object) -> str:
     if (get_language() or "en").startswith("zh"):
         return title or english
     return english or title
+
+
+@register.simple_tag(takes_context=True)
+def page_path(context: template.Context) -> str:
+    """The page's own path for a form's `next`, also inside an htmx fragment (frontend.views.common.page_path)."""
+    return page_path_of(context["request"])

@@ -27,6 +27,14 @@ def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
+def page_path(request: HttpRequest) -> str:
+    """The path of the page the learner is on, for a form's `next`: during an htmx request that is the page
+    that sent it (HX-Current-URL), not the action's own URL, which answers POST only."""
+    htmx = getattr(request, "htmx", None)
+    current = htmx.current_url_abs_path if htmx else None
+    return current or request.get_full_path()
+
+
 def next_url(request: HttpRequest, default: str) -> str:
     """The `next` field of the form when it points inside this site, else `default` (a URL or a URL name)."""
     target = request.POST.get("next") or request.GET.get("next") or ""

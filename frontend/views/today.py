@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend.views.common import back, is_htmx, learner, parse_int
+from frontend.views.common import back, is_htmx, learner, page_path, parse_int
 from frontend.views.tracks import track_item_fragment
 from tracker import selectors
 from tracker.models import Item, PlanEntry, Progress, User
@@ -138,7 +138,7 @@ def _today_html(
     page's cost, so it is kept in the cache like the data, under the same key with the language and
     the address, and until its countdowns change; kept without any CSRF token: its forms hold a random
     stand-in, replaced by this request's token. Messages are the base page's, rendered each time."""
-    key = f"{state.key}:web:html:{get_language()}:{request.get_full_path()}"
+    key = f"{state.key}:web:html:{get_language()}:{page_path(request)}"
     cached = today_cached(key, now)
     if cached is None:
         context = today_context(user, now=now, state=state)

@@ -103,3 +103,18 @@ def test_a_learner_cannot_act_on_someone_elses_items_or_unknown_actions(day):
     assert client.post(reverse("frontend:item-action", args=[item.pk, "done"])).status_code == 404
     assert client.post(reverse("frontend:item-action", args=[items[0].pk, "fly"])).status_code == 404
     assert client.get(reverse("frontend:item-action", args=[items[0].pk, "done"])).status_code == 405
+
+
+def test_a_fragment_swapped_in_by_htmx_sends_its_forms_back_to_the_page_not_to_the_action(day):
+    """Forms in a swapped fragment still post without htmx (a click before htmx processes them): their
+    `next` is the page the learner is on, not the action's URL, which answers POST only."""
+    learner, client, items = day
+    client.get(reverse("frontend:home"))
+    start = reverse("frontend:item-action", args=[items[0].pk, "start"])
+
+    body = client.post(start, {"next": "/"}, HTTP_HX_CURRENT_URL="http://testserver/", **HTMX).content.decode()
+
+    assert 'name="next" value="/"' in body
+    assert f'name="next" value="{start}"' not in body
+    done = client.post(reverse("frontend:item-action", args=[items[0].pk, "done"]), {"next": "/"})
+    assert done.status_code == 302 and client.get(done["Location"]).status_code == 200
