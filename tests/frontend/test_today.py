@@ -108,7 +108,7 @@ def test_a_learner_cannot_act_on_someone_elses_items_or_unknown_actions(day):
 def test_a_fragment_swapped_in_by_htmx_sends_its_forms_back_to_the_page_not_to_the_action(day):
     """Forms in a swapped fragment still post without htmx (a click before htmx processes them): their
     `next` is the page the learner is on, not the action's URL, which answers POST only."""
-    learner, client, items = day
+    _, client, items = day
     client.get(reverse("frontend:home"))
     start = reverse("frontend:item-action", args=[items[0].pk, "start"])
 
