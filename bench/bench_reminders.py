@@ -66,6 +66,8 @@ def _populate(n: int, now: dt.datetime) -> None:
     """n learners due a minute ago, with a day of content each, written in bulk."""
     from zoneinfo import ZoneInfo
 
+    from allauth.account.models import EmailAddress
+
     from tracker.models import (
         Deadline,
         Enrollment,
@@ -97,6 +99,10 @@ def _populate(n: int, now: dt.datetime) -> None:
     users = User.objects.bulk_create(
         (User(username=f"bench{i}", email=f"bench{i}@example.org", password=unusable) for i in range(n)),
         batch_size=2000,
+    )
+    # Reminders go only to verified addresses.
+    EmailAddress.objects.bulk_create(
+        (EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users), batch_size=2000
     )
     due = now - dt.timedelta(minutes=1)
     zones = [ZONES[i % len(ZONES)] for i in range(n)]
@@ -278,14 +284,15 @@ def _measure_pool(n: int, smtp_pid: int) -> dict[str, object]:
         "SMTP CPU ms/e-mail": f"{smtp_cpu / max(sent, 1) * 1000:.2f}",
         "queries/e-mail": f"{queries / max(sent, 1):.2f}",
         "dispatch queries": dispatch_queries,
-        "goal": _goal(n, total, queries / max(sent, 1)),
+        "goal": _goal(n, sent, total, queries / max(sent, 1)),
     }
 
 
-def _goal(n: int, seconds: float, queries: float) -> str:
+def _goal(n: int, sent: int, seconds: float, queries: float) -> str:
     if n < 10_000:
         return ""
-    missed = [f"> {GOAL_SECONDS:.0f} s"] if seconds > GOAL_SECONDS else []
+    missed = [f"only {sent} of {n} sent"] if sent < n else []
+    missed += [f"> {GOAL_SECONDS:.0f} s"] if seconds > GOAL_SECONDS else []
     missed += [f"> {GOAL_QUERIES} queries"] if queries > GOAL_QUERIES else []
     return f"missed ({', '.join(missed)})" if missed else "met"
 
@@ -357,7 +364,7 @@ def _measure_in_process(n: int, smtp_port: int, profile: bool = False) -> dict[s
         "SMTP CPU ms/e-mail": "",
         "queries/e-mail": f"{queries / max(sent, 1):.2f}" if not profile else "",
         "dispatch queries": dispatch_queries,
-        "goal": "" if profile else _goal(n, total, queries / max(sent, 1)),
+        "goal": "" if profile else _goal(n, sent, total, queries / max(sent, 1)),
     }
 
 
