@@ -8,6 +8,7 @@ broker; the time runs from the tick until every reminder is marked sent. "worker
 time (user + system, from /proc) of the worker's processes over the e-mails sent, which depends much less
 than the wall time on what else the machine is running; "SMTP CPU" likewise for the SMTP server, a process of
 its own that accepts and discards. Queries are counted in the worker's pool processes (reminders_worker.py).
+The nightly re-plan has run (each learner's plan is of their local today), so sending only reads.
 Each learner has a day of content: items in two tracks, reviews due, reading, a new blog post, finished
 items for the streak, and one in five a deadline tomorrow (its reminder joins the daily e-mail); one in six
 reads it in Chinese.
@@ -83,6 +84,7 @@ def _populate(n: int, now: dt.datetime) -> None:
         Track,
         User,
     )
+    from tracker.services.planning import replan_due_at
 
     tracks = [
         Track.objects.create(slug=f"bench-{t}", kind="course", title=f"课程{t}", title_en=f"Course {t}")
@@ -106,7 +108,9 @@ def _populate(n: int, now: dt.datetime) -> None:
     )
     due = now - dt.timedelta(minutes=1)
     zones = [ZONES[i % len(ZONES)] for i in range(n)]
-    # The learners in Shanghai read their e-mail in Chinese.
+    # The learners in Shanghai read their e-mail in Chinese. The nightly job re-planned everyone's day at
+    # their local midnight, hours before the morning e-mail (bench_replan.py measures that job).
+    days = [due.astimezone(ZoneInfo(zone)).date() for zone in zones]
     StudyProfile.objects.bulk_create(
         (
             StudyProfile(
@@ -114,6 +118,8 @@ def _populate(n: int, now: dt.datetime) -> None:
                 time_zone=zones[i],
                 next_reminder_at=due,
                 language="zh-hans" if zones[i] == "Asia/Shanghai" else "en",
+                plan_built_on=days[i],
+                replan_due_at=replan_due_at(time_zone=zones[i], plan_day=days[i]),
             )
             for i, u in enumerate(users)
         ),
