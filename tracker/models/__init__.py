@@ -6,7 +6,9 @@ from .deadlines import Deadline
 from .exercises import Exercise, Submission, SubmissionCaseResult
 from .feeds import Feed, FeedPost, FeedSubscription
 from .learning import Enrollment, Progress
+from .mock_interviews import MockPart, MockSession
 from .planning import PlanEntry, ReviewCard, ReviewLog
+from .questions import CareerDirection, Question, QuestionCard, QuestionReview
 from .reading import ReadingQueueEntry
 from .reminders import ReminderDelivery
 from .skills import Skill, SkillAssessment
@@ -15,6 +17,7 @@ from .system import WorkerHeartbeat
 from .users import StudyProfile, User, Vacation
 
 __all__ = [
+    "CareerDirection",
     "Deadline",
     "Enrollment",
     "Exercise",
@@ -23,8 +26,13 @@ __all__ = [
     "FeedSubscription",
     "Item",
     "LearnerState",
+    "MockPart",
+    "MockSession",
     "PlanEntry",
     "Progress",
+    "Question",
+    "QuestionCard",
+    "QuestionReview",
     "ReadingQueueEntry",
     "ReminderDelivery",
     "ReviewCard",
