@@ -7,6 +7,7 @@ from .exercises import Exercise, Submission, SubmissionCaseResult
 from .feeds import Feed, FeedPost, FeedSubscription
 from .learning import Enrollment, Progress
 from .planning import PlanEntry, ReviewCard, ReviewLog
+from .problems import Pattern, Problem, ProblemAttempt, ProblemProgress, ProblemSet, ProblemSetEntry
 from .reading import ReadingQueueEntry
 from .reminders import ReminderDelivery
 from .skills import Skill, SkillAssessment
@@ -23,7 +24,13 @@ __all__ = [
     "FeedSubscription",
     "Item",
     "LearnerState",
+    "Pattern",
     "PlanEntry",
+    "Problem",
+    "ProblemAttempt",
+    "ProblemProgress",
+    "ProblemSet",
+    "ProblemSetEntry",
     "Progress",
     "ReadingQueueEntry",
     "ReminderDelivery",
