@@ -8,6 +8,7 @@ from .feeds import Feed, FeedPost, FeedSubscription
 from .learning import Enrollment, Progress
 from .mock_interviews import MockPart, MockSession
 from .planning import PlanEntry, ReviewCard, ReviewLog
+from .problems import Pattern, Problem, ProblemAttempt, ProblemProgress, ProblemSet, ProblemSetEntry
 from .questions import CareerDirection, Question, QuestionCard, QuestionReview
 from .reading import ReadingQueueEntry
 from .reminders import ReminderDelivery
@@ -28,7 +29,13 @@ __all__ = [
     "LearnerState",
     "MockPart",
     "MockSession",
+    "Pattern",
     "PlanEntry",
+    "Problem",
+    "ProblemAttempt",
+    "ProblemProgress",
+    "ProblemSet",
+    "ProblemSetEntry",
     "Progress",
     "Question",
     "QuestionCard",

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
+from .problems import Problem, ProblemAttempt
 from .questions import CareerDirection, Question, QuestionDifficulty
 
 RUBRIC_LINES = ("communication", "problem_solving", "technical_competency", "testing")
@@ -117,6 +118,15 @@ class MockPart(models.Model):
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=10, choices=MockPartKind.choices)
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="mock_parts")
+    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="mock_parts")
+    attempt = models.OneToOneField(
+        ProblemAttempt,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mock_part",
+        help_text="The attempt this problem's score became.",
+    )
     communication = _score_field("communication")
     problem_solving = _score_field("problem solving")
     technical_competency = _score_field("technical competency")
@@ -129,8 +139,11 @@ class MockPart(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "position"], name="mock_part_session_position_unique"),
             models.CheckConstraint(condition=Q(kind__in=MockPartKind.values), name="mock_part_kind_valid"),
+            # A part is one question or one problem, as its kind says.
             models.CheckConstraint(
-                condition=~Q(kind="question") | Q(question__isnull=False), name="mock_part_question_has_question"
+                condition=Q(kind="question", question__isnull=False, problem__isnull=True)
+                | Q(kind="problem", problem__isnull=False, question__isnull=True),
+                name="mock_part_one_subject",
             ),
             *(
                 models.CheckConstraint(
