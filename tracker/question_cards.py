@@ -11,8 +11,8 @@ from tracker.models import QuestionCard
 
 # No fuzz: the same ratings give the same dates, as for study items (tracker/services/reviews.py).
 SCHEDULER = Scheduler(enable_fuzzing=False)
-DECAY: float = SCHEDULER._DECAY  # noqa: SLF001 - the curve's constants of these parameters
-FACTOR: float = SCHEDULER._FACTOR  # noqa: SLF001
+DECAY: float = SCHEDULER._DECAY
+FACTOR: float = SCHEDULER._FACTOR
 RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
 
 

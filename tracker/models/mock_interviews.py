@@ -46,14 +46,14 @@ class MockSession(TimeStampedModel):
     EndReason = MockEndReason
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mock_sessions")
-    format = models.CharField(max_length=10, choices=MockFormat.choices)
+    format = models.CharField(max_length=10, choices=MockFormat)
     level = models.CharField(max_length=10, choices=QuestionDifficulty.choices, default=QuestionDifficulty.MEDIUM)
     direction = models.CharField(max_length=30, choices=CareerDirection.choices)
-    status = models.CharField(max_length=10, choices=MockStatus.choices, default=MockStatus.RUNNING)
+    status = models.CharField(max_length=10, choices=MockStatus, default=MockStatus.RUNNING)
     started_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.CharField(max_length=10, choices=MockEndReason.choices, blank=True)
+    end_reason = models.CharField(max_length=10, choices=MockEndReason, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True, help_text="Markdown.")
 
@@ -75,7 +75,8 @@ class MockSession(TimeStampedModel):
                 name="mock_session_end_matches_status",
             ),
             models.CheckConstraint(
-                condition=Q(status="scored", scored_at__isnull=False) | (~Q(status="scored") & Q(scored_at__isnull=True)),
+                condition=Q(status="scored", scored_at__isnull=False)
+                | (~Q(status="scored") & Q(scored_at__isnull=True)),
                 name="mock_session_scored_has_time",
             ),
         ]
@@ -116,7 +117,7 @@ class MockPart(models.Model):
 
     session = models.ForeignKey(MockSession, on_delete=models.CASCADE, related_name="parts")
     position = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=10, choices=MockPartKind.choices)
+    kind = models.CharField(max_length=10, choices=MockPartKind)
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.CASCADE, related_name="mock_parts")
     problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="mock_parts")
     attempt = models.OneToOneField(

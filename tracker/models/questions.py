@@ -78,8 +78,8 @@ class Question(TimeStampedModel):
         related_name="own_questions",
         help_text="Empty for curated questions; the learner for a question they added (private to them).",
     )
-    topic = models.CharField(max_length=30, choices=QuestionTopic.choices)
-    difficulty = models.CharField(max_length=10, choices=QuestionDifficulty.choices, default=QuestionDifficulty.MEDIUM)
+    topic = models.CharField(max_length=30, choices=QuestionTopic)
+    difficulty = models.CharField(max_length=10, choices=QuestionDifficulty, default=QuestionDifficulty.MEDIUM)
     directions = models.CharField(
         max_length=100,
         help_text="Career directions, comma-separated slugs: algorithms, compression, deployment-sdk, "

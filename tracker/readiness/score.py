@@ -21,7 +21,8 @@ Rules (the property tests check each):
    the first three mock sessions.
 3. Uncertainty: each part has a lower and an upper value around its value. Self-assessed skills count one
    level lower and one level higher; retention's lower value is the retrievability a week from now with no
-   review (what is left if the learner stops); a skill not assessed counts 0 in all three; mock scores, self-scored, count half a point lower and higher.
+   review (what is left if the learner stops); a skill not assessed counts 0 in all three; mock scores,
+   self-scored, count half a point lower and higher.
    Counts (items, problems, exercises) are exact. So `low <= score <= high`, all within 0–100.
 4. The mock part is shown (and counts) only after 3 scored sessions; before that it is 0 of 10.
 5. Next actions: for each kind of action, the gain in points of one realistic sitting (rate or raise the
@@ -203,9 +204,7 @@ def _actions(inputs: ReadinessInputs, parts: tuple[Part, ...]) -> tuple[Action, 
     skill_total = sum(TIER_WEIGHTS.get(s.tier, 1) for s in inputs.skills)
     open_skills = [s for s in inputs.skills if (s.level or 0) < MAX_LEVEL]
     if skill_total and open_skills:
-        best = min(
-            open_skills, key=lambda s: (-TIER_WEIGHTS.get(s.tier, 1), s.level is not None, s.level or 0, s.key)
-        )
+        best = min(open_skills, key=lambda s: (-TIER_WEIGHTS.get(s.tier, 1), s.level is not None, s.level or 0, s.key))
         gain = WEIGHTS["skills"] * TIER_WEIGHTS.get(best.tier, 1) / MAX_LEVEL / skill_total
         candidates.append(Action("assess_skill" if best.level is None else "raise_skill", best.key, gain))
 

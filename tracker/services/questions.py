@@ -193,4 +193,3 @@ def question_review_rate(
     )
     learner_state_bump(user_id=user.pk)
     return row
-

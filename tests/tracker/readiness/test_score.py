@@ -21,7 +21,12 @@ PATTERNS = ["arrays-hashing", "two-pointers", "trees", "graphs", "dp-1d"]
 
 levels = st.one_of(st.none(), st.integers(0, 4))
 skills = st.lists(
-    st.builds(SkillInput, key=st.sampled_from(["a", "b", "c", "d"]), tier=st.sampled_from(["T3", "T2", "T1", "T0"]), level=levels),
+    st.builds(
+        SkillInput,
+        key=st.sampled_from(["a", "b", "c", "d"]),
+        tier=st.sampled_from(["T3", "T2", "T1", "T0"]),
+        level=levels,
+    ),
     max_size=6,
 )
 
@@ -68,7 +73,9 @@ def _more(given: ReadinessInputs, which: int, data: st.DataObject) -> ReadinessI
         raised = dataclasses.replace(s, level=min(4, (s.level or 0) + data.draw(st.integers(0, 4))))
         return dataclasses.replace(given, skills=[*given.skills[:i], raised, *given.skills[i + 1 :]])
     if which == 1:
-        return dataclasses.replace(given, track_done=min(given.track_total, given.track_done + data.draw(st.integers(0, 9))))
+        return dataclasses.replace(
+            given, track_done=min(given.track_total, given.track_done + data.draw(st.integers(0, 9)))
+        )
     if which == 2:
         counts = dict(given.solved_alone_by_pattern or {})
         pattern = data.draw(st.sampled_from(PATTERNS))

@@ -32,9 +32,20 @@ from tests.factories import (
     make_track,
 )
 from tracker.curation.files import CuratedContent, read_curated_content
+from tracker.curation.questions import read_questions
 from tracker.feeds.fetch import FetchResult, Outcome
 from tracker.feeds.parse import ParsedEntry, ParsedFeed
-from tracker.models import Deadline, Enrollment, LearnerState, ReadingQueueEntry, StudyProfile, User, Vacation
+from tracker.models import (
+    Deadline,
+    Enrollment,
+    LearnerState,
+    MockSession,
+    Question,
+    ReadingQueueEntry,
+    StudyProfile,
+    User,
+    Vacation,
+)
 from tracker.services import (
     curation,
     data_export,
@@ -44,11 +55,13 @@ from tracker.services import (
     enrollments,
     feeds,
     learner_state,
+    mock_interviews,
     plan_import,
     planning,
     priorities,
     progress,
     progress_status,
+    questions,
     reading,
     replanning,
     reviews,
@@ -59,6 +72,7 @@ from tracker.services import (
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
+SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "interview_sample"
 
 READS = "reads or computes; writes nothing"
 SUBSCRIPTIONS = (
@@ -144,6 +158,7 @@ ALLOWED: dict[str, str] = {
     "users.study_profile_ensure": "creates the default profile that Today assumes when there is none",
     "users.curator_grant": "staff permissions",
     "users.deadline_reminder_days_set": REMINDERS,
+    "questions.rating_from_scores": READS,
 }
 
 
@@ -241,6 +256,37 @@ def _then(call: Callable[[], object], user: User) -> int:
     return user.pk
 
 
+def _own_question(user: User) -> Question:
+    return questions.question_create(
+        user=user, question="What is a warp?", answer="- 32 threads", topic="cuda", directions=["deployment-sdk"]
+    )
+
+
+def _mock(user: User, *, minutes_ago: int = 0) -> MockSession:
+    """A running concepts session of the learner's own questions, started `minutes_ago`."""
+    for _ in range(10):
+        _own_question(user)
+    return mock_interviews.mock_session_start(
+        user=user,
+        format="concepts",
+        level="medium",
+        direction="deployment-sdk",
+        now=timezone.now() - dt.timedelta(minutes=minutes_ago),
+    )
+
+
+def _scored(user: User) -> int:
+    session = _mock(user)
+    score = mock_interviews.PartScore(communication=3, problem_solving=3, technical_competency=2, testing=4)
+    mock_interviews.mock_session_score(session=session, scores=dict.fromkeys(range(1, 11), score))
+    return user.pk
+
+
+def _bank(user: User) -> None:
+    spec = read_questions(SAMPLE)
+    questions.question_bank_upsert(specs=spec)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "learner_state.learner_state_bump": lambda u: _then(lambda: learner_state.learner_state_bump(user_id=u.pk), u),
     "learner_state.learner_states_bump": lambda u: _then(lambda: learner_state.learner_states_bump(user_ids=[u.pk]), u),
@@ -300,6 +346,23 @@ SCENARIOS: dict[str, Scenario] = {
     "reviews.review_rate": lambda u: reviews.review_rate(user=u, item=_done_leaf(u), rating="good").user_id,  # type: ignore[arg-type]
     "users.study_profile_update": lambda u: users.study_profile_update(user=u, daily_minutes=90).user_id,
     "users.reminders_unsubscribe": lambda u: users.reminders_unsubscribe(user=u)[0].user_id,
+    "questions.question_bank_upsert": lambda u: _bank(u),
+    "questions.question_create": lambda u: _own_question(u).owner_id,
+    "questions.question_delete": lambda u: _then(
+        lambda: questions.question_delete(user=u, question=_own_question(u)), u
+    ),
+    "questions.question_review_rate": lambda u: (
+        questions.question_review_rate(user=u, question=_own_question(u), rating="good").user_id
+    ),
+    "mock_interviews.mock_session_start": lambda u: _mock(u).user_id,
+    "mock_interviews.mock_session_end": lambda u: mock_interviews.mock_session_end(session=_mock(u)).user_id,
+    "mock_interviews.mock_session_close_if_expired": lambda u: _then(
+        lambda: mock_interviews.mock_session_close_if_expired(session=_mock(u, minutes_ago=60)), u
+    ),
+    "mock_interviews.mock_sessions_close_expired": lambda u: _then(
+        lambda: (_mock(u, minutes_ago=60), mock_interviews.mock_sessions_close_expired()), u
+    ),
+    "mock_interviews.mock_session_score": _scored,
     "vacations.vacation_add": lambda u: (
         vacations.vacation_add(user=u, start_date=dt.date(2030, 1, 1), end_date=dt.date(2030, 1, 2)).user_id
     ),

@@ -8,9 +8,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from grader.bundles import BundleError
 from tracker.curation.files import FixtureError, read_curated_content
+from tracker.curation.questions import read_questions
 from tracker.services.curation import curated_content_upsert
 from tracker.services.demo import demo_accounts_ensure
 from tracker.services.exercises import exercises_sync
+from tracker.services.questions import question_bank_upsert
 from tracker.services.schedules import periodic_tasks_ensure
 
 
@@ -27,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"{directory} has no tracks/ folder; pass --fixtures with the fixtures folder.")
         try:
             content = read_curated_content(directory)
+            questions = read_questions(directory)
         except FixtureError as exc:
             raise CommandError(f"Nothing was loaded. Fix this and run seed again:\n  {exc}") from exc
         report = curated_content_upsert(content=content)
@@ -41,6 +44,18 @@ class Command(BaseCommand):
                     self.stdout.write("  " + line)
             for warning in report.warnings:
                 self.stderr.write(self.style.WARNING("  " + warning))
+        question_report = question_bank_upsert(specs=questions)
+        if verbosity >= 1 and questions:
+            self.stdout.write(
+                f"Concept questions: {len(questions)} ("
+                + (
+                    f"{question_report.created} new, {question_report.updated} updated, "
+                    f"{question_report.unpublished} unpublished"
+                    if question_report.changed
+                    else "already up to date"
+                )
+                + ")"
+            )
         self._exercises(directory / "exercises", verbosity)
         for name in periodic_tasks_ensure():
             self.stdout.write(f"Periodic task created: {name}")
