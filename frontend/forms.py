@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontend.labels import choices
 from tracker.feeds.opml import MAX_OPML_BYTES
-from tracker.models import Enrollment, Track, User
+from tracker.models import CareerDirection, Enrollment, MockSession, Question, Track, User
 from tracker.plan_markdown import MAX_PLAN_BYTES
 from tracker.services.accounts import account_profile_start
 
@@ -244,3 +244,31 @@ class AccountDeleteForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Deleting your account removes everything on this page and in your plan. It cannot be undone."),
     )
+
+
+class QuestionForm(forms.Form):
+    """A learner's own concept question (private to them)."""
+
+    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    answer = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000,
+        help_text=_("Markdown: a few key points, one per line starting with “- ”."),
+    )
+    topic = forms.ChoiceField(label=_("Topic"), choices=Question.Topic.choices)
+    difficulty = forms.ChoiceField(
+        label=_("Difficulty"), choices=Question.Difficulty.choices, initial=Question.Difficulty.MEDIUM
+    )
+    directions = forms.MultipleChoiceField(
+        label=_("Career directions"), choices=CareerDirection.choices, widget=forms.CheckboxSelectMultiple
+    )
+    source_url = forms.URLField(
+        label=_("Source link"), required=False, max_length=500, assume_scheme="https", help_text=_("Optional.")
+    )
+
+
+class MockStartForm(forms.Form):
+    format = forms.ChoiceField(label=_("Format"), choices=MockSession.Format.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=Question.Difficulty.choices, initial="medium")
+    direction = forms.ChoiceField(label=_("Career direction"), choices=CareerDirection.choices)

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
-from .problems import Problem, ProblemAttempt
+from .problems import Problem, ProblemAttempt, ProblemOutcome
 from .questions import CareerDirection, Question, QuestionDifficulty
 
 RUBRIC_LINES = ("communication", "problem_solving", "technical_competency", "testing")
@@ -132,7 +132,12 @@ class MockPart(models.Model):
     problem_solving = _score_field("problem solving")
     technical_competency = _score_field("technical competency")
     testing = _score_field("testing")
-    outcome = models.CharField(max_length=20, blank=True, help_text="For a problem: how it went, as an attempt.")
+    outcome = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=ProblemOutcome.choices,
+        help_text="For a problem: how it went, as an attempt.",
+    )
     notes = models.TextField(blank=True, help_text="Markdown.")
 
     class Meta:

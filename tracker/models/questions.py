@@ -117,6 +117,9 @@ class Question(TimeStampedModel):
     def direction_list(self) -> list[str]:
         return [d for d in self.directions.split(",") if d]
 
+    def direction_labels(self) -> list[str]:
+        return [str(CareerDirection(d).label) for d in self.direction_list if d in CareerDirection.values]
+
     def display_question(self) -> str:
         if (get_language() or "en").startswith("zh") and self.question_zh:
             return self.question_zh
