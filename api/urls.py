@@ -6,7 +6,22 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from api.views import auth, calendar, data, enrollments, exercises, feeds, me, personal, planning, progress, tracks
+from api.views import (
+    auth,
+    calendar,
+    data,
+    enrollments,
+    exercises,
+    feeds,
+    me,
+    mock_interviews,
+    personal,
+    planning,
+    progress,
+    questions,
+    readiness,
+    tracks,
+)
 from api.views.base import NotFoundView
 from api.views.docs import SwaggerView
 
@@ -58,6 +73,16 @@ v1 = [
     path("feeds/posts/", feeds.FeedPostListView.as_view(), name="feed-post-list"),
     path("feeds/posts/<int:pk>/queue/", feeds.FeedPostQueueView.as_view(), name="feed-post-queue"),
     path("feeds/opml/", feeds.OpmlView.as_view(), name="feed-opml"),
+    path("questions/", questions.QuestionListView.as_view(), name="question-list"),
+    path("questions/review/", questions.QuestionReviewNextView.as_view(), name="question-review-next"),
+    path("questions/<int:pk>/", questions.QuestionDetailView.as_view(), name="question-detail"),
+    path("questions/<int:pk>/reviews/", questions.QuestionReviewView.as_view(), name="question-review"),
+    path("mock-interviews/", mock_interviews.MockListView.as_view(), name="mock-list"),
+    path("mock-interviews/trends/", mock_interviews.MockTrendView.as_view(), name="mock-trends"),
+    path("mock-interviews/<int:pk>/", mock_interviews.MockDetailView.as_view(), name="mock-detail"),
+    path("mock-interviews/<int:pk>/end/", mock_interviews.MockEndView.as_view(), name="mock-end"),
+    path("mock-interviews/<int:pk>/score/", mock_interviews.MockScoreView.as_view(), name="mock-score"),
+    path("readiness/", readiness.ReadinessView.as_view(), name="readiness"),
 ]
 
 urlpatterns = [
