@@ -8,7 +8,8 @@ query whatever the number of learners, every item of its kind due before the ins
 `PRACTICE_SOURCES` and it appears on Today, in the e-mail and in the plan's budget, with no other change.
 Problem re-solves (`problem_resolves_due`) are the first source; concept-question reviews plug in the same way.
 A source's items need a `kind` (for the template to pick a row layout: `practice/_<kind>.html` on Today), a
-`due` instant, `minutes`, a `title` and a `url`; `obj` carries the row (loaded with what its row layout shows).
+`due` instant, `minutes`, a `subject` with a `display_title` and a `url`; `obj` carries the row (loaded with
+what its row layout shows).
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ from tracker.models import ProblemProgress, User
 class PracticeItem:
     kind: str
     key: str
-    title: str
+    subject: Any  # what is practised (a Problem): its `display_title` is read when shown, in that language
     url: str
     minutes: int
     due: dt.datetime
     obj: Any
+
+    @property
+    def title(self) -> str:
+        return str(self.subject.display_title)
 
 
 PracticeSource = Callable[[Sequence[int], dt.datetime], dict[int, list[PracticeItem]]]
@@ -52,7 +57,7 @@ def problem_resolves_due(user_ids: Sequence[int], until: dt.datetime) -> dict[in
             PracticeItem(
                 kind="problem",
                 key=problem.slug,
-                title=problem.display_title,
+                subject=problem,
                 url=problem.get_absolute_url(),
                 minutes=problem.target_minutes,
                 due=row.due,

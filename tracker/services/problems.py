@@ -93,8 +93,8 @@ def _review_time(attempt: ProblemAttempt, zone: ZoneInfo) -> dt.datetime:
     """When the attempt counts as made: its entry time when entered on its own date, else noon of its date."""
     created = attempt.created_at
     if created is not None and created.astimezone(zone).date() == attempt.date:
-        return created
-    return dt.datetime.combine(attempt.date, dt.time(12), tzinfo=zone)
+        return created.astimezone(dt.UTC)
+    return dt.datetime.combine(attempt.date, dt.time(12), tzinfo=zone).astimezone(dt.UTC)
 
 
 def _replay(progress: ProblemProgress, attempts: Sequence[ProblemAttempt], zone: ZoneInfo) -> None:
