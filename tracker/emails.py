@@ -96,8 +96,9 @@ def _message(user: User, profile: StudyProfile, template: str, context: dict[str
 
 
 def daily_reminder_email(*, digest: ReminderDigest, deadline_rows: list[ReminderDelivery]) -> EmailMultiAlternatives:
-    """The daily reminder: today's items by track, reviews due, practice due (problem re-solves), overdue items,
-    today's reading and new blog posts, deadlines within a week (with the deadline reminders due today first), the streak."""
+    """The daily reminder: today's items by track, reviews due, practice due (problem re-solves), overdue
+    items, today's reading and new blog posts, deadlines within a week (with the deadline reminders due today
+    first), the streak."""
     profile = digest.profile
     zone = ZoneInfo(profile.time_zone)
     reminded = {row.deadline_id for row in deadline_rows}
