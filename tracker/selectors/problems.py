@@ -219,7 +219,8 @@ def reason_text(reason: Reason, titles: dict[str, str]) -> str:
 
 def pattern_mastery_for_learner(*, user: User, suggestions: int = 5) -> MasteryReport:
     """Mastery per primary pattern, the weakest ones with why, and the next problems to try with why
-    (tracker/practice/mastery.py). Four queries: patterns, attempts, candidate problems, suggested problems."""
+    (tracker/practice/mastery.py). Five queries: patterns, attempts, candidate problems, suggested problems and
+    their tags (none of the last two without suggestions)."""
     patterns = list(Pattern.objects.filter(is_primary=True).order_by("position", "slug"))
     records = [
         # Difficulty and outcome are the model's choices, which the core's literals name.
@@ -253,7 +254,13 @@ def pattern_mastery_for_learner(*, user: User, suggestions: int = 5) -> MasteryR
         .values_list("slug", "pattern__slug", "difficulty", "in_sets", "first")
     ]
     chosen = next_problems(masteries=masteries, candidates=candidates, count=suggestions)
-    problems = Problem.objects.select_related("pattern").in_bulk([s.problem for s in chosen], field_name="slug")
+    if not chosen:
+        return MasteryReport(patterns=rows, weakest=weakest, suggestions=[])
+    problems = (
+        Problem.objects.select_related("pattern")
+        .prefetch_related("tags")
+        .in_bulk([s.problem for s in chosen], field_name="slug")
+    )
     suggestion_rows = [
         SuggestionRow(problems[s.problem], s.reasons, [reason_text(r, titles) for r in s.reasons]) for s in chosen
     ]
