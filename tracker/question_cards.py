@@ -9,6 +9,8 @@ from fsrs import Card, Rating, Scheduler, State
 
 from tracker.models import QuestionCard
 
+# What one question's review costs in the day's budget (read, recall, check the answer, rate).
+QUESTION_REVIEW_MINUTES = 2
 # No fuzz: the same ratings give the same dates, as for study items (tracker/services/reviews.py).
 SCHEDULER = Scheduler(enable_fuzzing=False)
 DECAY: float = SCHEDULER._DECAY

@@ -108,6 +108,9 @@ def question_rate(request: HttpRequest, pk: int) -> HttpResponse:
         question_review_rate(user=user, question=question, rating=request.POST.get("rating", ""))
     except QuestionError as exc:
         return back(request, "frontend:question-review", error=str(exc))
+    if request.POST.get("next"):
+        # Rated from Today (or another page that says where to go back to).
+        return back(request, "frontend:question-review")
     direction = request.POST.get("direction", "")
     url = reverse("frontend:question-review")
     if direction in CareerDirection.values:

@@ -45,20 +45,14 @@ def action_text(action: Action, row: DirectionReadiness, tracks: dict[str, Track
         return _("Finish the next %(n)d items of %(track)s") % {"n": TRACK_STEP, "track": name}, url
     if action.kind == "solve_pattern":
         title = row.pattern_titles.get(action.target, action.target)
-        return _("Solve %(n)d problems alone in %(pattern)s") % {"n": PATTERN_STEP, "pattern": title}, _problems_url()
+        url = reverse("frontend:problems") + f"?pattern={action.target}&status=unsolved"
+        return _("Solve %(n)d problems alone in %(pattern)s") % {"n": PATTERN_STEP, "pattern": title}, url
     if action.kind == "review_questions":
         url = reverse("frontend:question-review") + f"?direction={row.direction}"
         return _("Review your due questions and learn new ones"), url
     if action.kind == "pass_exercise":
         return _("Pass one more exercise"), reverse("frontend:exercises")
     return _("Do a mock interview (the part counts after %(n)d)") % {"n": MOCKS_SHOWN_AFTER}, reverse("frontend:mocks")
-
-
-def _problems_url() -> str:
-    try:
-        return reverse("frontend:problems")
-    except Exception:
-        return reverse("frontend:mocks")
 
 
 @login_required

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +120,14 @@ class Question(TimeStampedModel):
 
     def direction_labels(self) -> list[str]:
         return [str(CareerDirection(d).label) for d in self.direction_list if d in CareerDirection.values]
+
+    @property
+    def display_title(self) -> str:
+        """The question in the active language (what Today's practice block and the e-mail show)."""
+        return self.display_question()
+
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:question", kwargs={"pk": self.pk})
 
     def display_question(self) -> str:
         if (get_language() or "en").startswith("zh") and self.question_zh:

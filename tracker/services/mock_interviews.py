@@ -22,12 +22,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tracker.models import CareerDirection, MockPart, MockSession, ProblemAttempt, Question, StudyProfile, User
+from tracker.models import CareerDirection, MockPart, MockSession, ProblemAttempt, Question, User
 from tracker.models.mock_interviews import RUBRIC_LINES
 from tracker.selectors.mock_interviews import mock_problems_draw, mock_questions_draw
 from tracker.services.learner_state import learner_state_bump, learner_states_bump
-from tracker.services.questions import question_review_rate, rating_from_scores
-from tracker.timezones import local_today
+from tracker.services.planning import plan_rebuild
+from tracker.services.problems import ProblemError, problem_attempt_create
+from tracker.services.questions import learner_today, question_review_rate, rating_from_scores
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,7 @@ def mock_session_start(
     if running is not None and not mock_session_close_if_expired(session=running, now=now):
         raise MockAlreadyRunning(running)
     rule = FORMATS[format]
-    profile = StudyProfile.objects.filter(user=user).only("time_zone").first()
-    today = local_today(profile.time_zone if profile else "UTC", now)
+    today = learner_today(user=user, now=now)
     problems = mock_problems_draw(user=user, level=level, count=rule.problems, now=now, today=today)
     questions = mock_questions_draw(user=user, direction=direction, level=level, count=rule.questions, now=now)
     if len(problems) < rule.problems or len(questions) < rule.questions:
@@ -228,6 +228,7 @@ def mock_session_score(
                 question=part.question,
                 rating=rating_from_scores(getattr(score, line) for line in RUBRIC_LINES),
                 now=now,
+                replan=False,
             )
         elif part.problem is not None:
             part.outcome = score.outcome
@@ -237,10 +238,19 @@ def mock_session_score(
     session.scored_at = now
     session.notes = notes
     session.save(update_fields=["status", "scored_at", "notes", "updated_at"])
+    plan_rebuild(user=user, today=learner_today(user=user, now=now))
     learner_state_bump(user_id=user.pk)
     return session
 
 
-def _record_attempt(*, user: User, part: MockPart, score: PartScore, now: dt.datetime) -> ProblemAttempt | None:
-    """A problem part as an attempt, through the problems' own service (it schedules the re-solve)."""
-    raise NotImplementedError
+def _record_attempt(*, user: User, part: MockPart, score: PartScore, now: dt.datetime) -> ProblemAttempt:
+    """A problem part as an attempt, through the problems' own service (it proposes the rating from the outcome
+    and minutes, and schedules the re-solve)."""
+    assert part.problem is not None  # noqa: S101 - a problem part has its problem (a constraint)
+    try:
+        recorded = problem_attempt_create(
+            user=user, problem=part.problem, outcome=score.outcome, minutes=score.minutes, approach=score.notes, now=now
+        )
+    except ProblemError as exc:
+        raise MockError(f"part {part.position}: {exc}") from exc
+    return recorded.attempt

@@ -15,12 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.curation.questions import DIRECTIONS, QuestionSpec
-from tracker.models import Question, QuestionCard, QuestionReview, User
+from tracker.models import Question, QuestionCard, QuestionReview, StudyProfile, User
 from tracker.question_cards import RATINGS, SCHEDULER, fsrs_card
 from tracker.services.learner_state import curated_content_bump, learner_state_bump
-
-# What one question's review costs in the day's budget (read, recall, check the answer, rate).
-QUESTION_REVIEW_MINUTES = 2
+from tracker.services.planning import plan_rebuild
+from tracker.timezones import local_today
 
 
 class QuestionError(Exception):
@@ -164,8 +163,12 @@ def question_review_rate(
     rating: str,
     now: dt.datetime | None = None,
     duration_seconds: int | None = None,
+    replan: bool = True,
 ) -> QuestionCard:
-    """Records a rating (again, hard, good, easy) of a question and schedules its next review."""
+    """Records a rating (again, hard, good, easy) of a question and schedules its next review.
+
+    Questions due take minutes from the day's budget (tracker/selectors/practice.py), so the plan is re-made
+    from today; a caller rating several at once passes `replan=False` and re-plans once itself."""
     if rating not in RATINGS:
         raise QuestionError(f"Rate with one of {', '.join(RATINGS)}, not {rating!r}.")
     if question.owner_id not in (None, user.pk):
@@ -191,5 +194,13 @@ def question_review_rate(
     QuestionReview.objects.create(
         user=user, question=question, rating=int(RATINGS[rating]), reviewed_at=now, duration_seconds=duration_seconds
     )
+    if replan:
+        plan_rebuild(user=user, today=learner_today(user=user, now=now))
     learner_state_bump(user_id=user.pk)
     return row
+
+
+def learner_today(*, user: User, now: dt.datetime) -> dt.date:
+    """The learner's local date at `now` (UTC when they have no profile yet)."""
+    zone = StudyProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    return local_today(zone or "UTC", now)

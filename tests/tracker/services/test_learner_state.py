@@ -40,6 +40,9 @@ from tracker.models import (
     Enrollment,
     LearnerState,
     MockSession,
+    Pattern,
+    Problem,
+    ProblemAttempt,
     Question,
     ReadingQueueEntry,
     StudyProfile,
@@ -59,6 +62,7 @@ from tracker.services import (
     plan_import,
     planning,
     priorities,
+    problems,
     progress,
     progress_status,
     questions,
@@ -140,6 +144,7 @@ ALLOWED: dict[str, str] = {
     "plan_import.plan_import_today": READS,
     "planning.review_minutes": READS,
     "probes.probe_keys": READS,
+    "problems.import_error_message": READS,
     "probes.probe_run": "a health probe's own keys in Redis",
     "reminders.next_reminder_time": READS,
     "reminders.reminder_schedule": REMINDERS,
@@ -159,6 +164,7 @@ ALLOWED: dict[str, str] = {
     "users.curator_grant": "staff permissions",
     "users.deadline_reminder_days_set": REMINDERS,
     "questions.rating_from_scores": READS,
+    "questions.learner_today": READS,
 }
 
 
@@ -251,6 +257,25 @@ def _moved(user: User) -> int:
     return user.pk
 
 
+def _problem() -> Problem:
+    pattern = Pattern.objects.get_or_create(slug="arrays-hashing", defaults={"title": "Arrays", "is_primary": True})[0]
+    return Problem.objects.get_or_create(
+        slug="two-sum", defaults={"title": "Two Sum", "difficulty": "easy", "pattern": pattern}
+    )[0]
+
+
+def _attempt(user: User) -> ProblemAttempt:
+    return problems.problem_attempt_create(user=user, problem=_problem(), outcome="solved_alone", minutes=10).attempt
+
+
+def _catalogue(user: User) -> None:
+    from tracker.curation.interview import read_problem_catalogue
+
+    catalogue = read_problem_catalogue(Path(__file__).resolve().parents[2] / "interview_sample")
+    assert catalogue is not None
+    problems.problem_catalogue_upsert(catalogue=catalogue)
+
+
 def _then(call: Callable[[], object], user: User) -> int:
     call()
     return user.pk
@@ -324,6 +349,19 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "replanning.replans_run": lambda u: _then(lambda: replanning.replans_run(user_ids=[u.pk]), u),
     "priorities.enrollment_move": _moved,
+    "problems.problem_attempt_create": lambda u: _attempt(u).user_id,
+    "problems.problem_attempt_delete": lambda u: problems.problem_attempt_delete(attempt=_attempt(u)).user_id,
+    "problems.problem_note_set": lambda u: problems.problem_note_set(user=u, problem=_problem(), notes="x").user_id,
+    "problems.problem_revisit_set": lambda u: (
+        problems.problem_revisit_set(user=u, problem=_problem(), revisit=True).user_id
+    ),
+    "problems.problem_preferences_update": lambda u: (
+        problems.problem_preferences_update(user=u, hide_difficulty=True).user_id
+    ),
+    "problems.problems_import_csv": lambda u: _then(
+        lambda: (_problem(), problems.problems_import_csv(user=u, data=b"two-sum,2024-01-02\n")), u
+    ),
+    "problems.problem_catalogue_upsert": _catalogue,
     "progress.progress_start": lambda u: progress.progress_start(user=u, item=_leaf(u)).user_id,  # type: ignore[arg-type]
     "progress.progress_mark_done": lambda u: progress.progress_mark_done(user=u, item=_leaf(u)).user_id,  # type: ignore[arg-type]
     "progress.progress_skip": lambda u: progress.progress_skip(user=u, item=_leaf(u)).user_id,  # type: ignore[arg-type]
