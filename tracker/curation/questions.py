@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+from jsonschema import Draft202012Validator
+
 from . import schema
-from .files import FixtureError, parse_date, read_yaml
+from .files import FixtureError, _where, parse_date
 
 TOPICS = ["cpp", "cuda", "inference-deployment", "quantisation-compression", "architecture-os", "ml-fundamentals"]
 DIRECTIONS = ["algorithms", "compression", "deployment-sdk", "operator-optimisation"]
@@ -49,9 +52,8 @@ QUESTIONS: dict[str, Any] = {
                     },
                     "answer": {"type": "string", "minLength": 1},
                     "sources": {"type": "array", "minItems": 1, "items": SOURCE},
-                    # YAML reads an unquoted 2026-12-02 as a date, which JSON Schema has no type for:
-                    # `_checked` below checks it.
-                    "checked": {},
+                    # Read as text (see _Loader), then checked as a real date by parse_date.
+                    "checked": schema.DATE,
                 },
             },
         },
@@ -73,12 +75,34 @@ class QuestionSpec:
     checked: dt.date
 
 
-def _checked(path: Path, where: str, value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return parse_date(path, where, str(value))
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader without its timestamp rule: `checked: 2026-12-02` stays the text it is, so JSON
+    Schema can check its shape and a date like 2026-13-45 is reported with its place, not as a traceback."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """One file, parsed and validated (the same messages as `read_yaml`, which the other fixtures use)."""
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FixtureError(path, f"byte {exc.start}", "the file is not UTF-8 text; save it as UTF-8") from exc
+    try:
+        data = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader with one rule fewer
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise FixtureError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    errors = sorted(Draft202012Validator(QUESTIONS).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise FixtureError(path, _where(errors[0].absolute_path), errors[0].message)
+    assert isinstance(data, dict)  # noqa: S101 - the schema requires an object
+    return data
 
 
 def read_questions(directory: Path) -> list[QuestionSpec]:
@@ -89,7 +113,7 @@ def read_questions(directory: Path) -> list[QuestionSpec]:
     specs: list[QuestionSpec] = []
     seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
-        data = read_yaml(path, QUESTIONS)
+        data = _read(path)
         if data["topic"] != path.stem:
             raise FixtureError(path, "topic", f"the topic {data['topic']!r} must equal the file name {path.stem!r}")
         for index, raw in enumerate(data["questions"]):
@@ -113,7 +137,7 @@ def read_questions(directory: Path) -> list[QuestionSpec]:
                         {"title": s["title"].strip(), "author": s.get("author", "").strip(), "url": s["url"]}
                         for s in raw["sources"]
                     ),
-                    checked=_checked(path, f"{where}.checked", raw["checked"]),
+                    checked=parse_date(path, f"{where}.checked", raw["checked"]),
                 )
             )
     return specs

@@ -91,6 +91,7 @@ def test_due_re_solves_come_first_then_the_weakest_patterns() -> None:
     weak = _problem(pointers, "three-sum")
     with time_machine.travel(NOW - dt.timedelta(days=60), tick=False):
         problem_attempt_create(user=user, problem=old, outcome="not_solved")
+    with time_machine.travel(NOW - dt.timedelta(days=3), tick=False):
         for p in strong:
             problem_attempt_create(user=user, problem=p, outcome="solved_alone", minutes=10)
     assert ProblemProgress.objects.get(user=user, problem=old).due <= NOW
