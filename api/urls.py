@@ -6,7 +6,23 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from api.views import auth, calendar, data, enrollments, exercises, feeds, me, personal, planning, progress, tracks
+from api.views import (
+    auth,
+    calendar,
+    data,
+    enrollments,
+    exercises,
+    feeds,
+    me,
+    mock_interviews,
+    personal,
+    planning,
+    problems,
+    progress,
+    questions,
+    readiness,
+    tracks,
+)
 from api.views.base import NotFoundView
 from api.views.docs import SwaggerView
 
@@ -58,6 +74,25 @@ v1 = [
     path("feeds/posts/", feeds.FeedPostListView.as_view(), name="feed-post-list"),
     path("feeds/posts/<int:pk>/queue/", feeds.FeedPostQueueView.as_view(), name="feed-post-queue"),
     path("feeds/opml/", feeds.OpmlView.as_view(), name="feed-opml"),
+    path("problems/", problems.InterviewProblemListView.as_view(), name="problem-list"),
+    path("problems/<slug:slug>/", problems.InterviewProblemDetailView.as_view(), name="problem-detail"),
+    path("problems/<slug:slug>/attempts/", problems.ProblemAttemptCreateView.as_view(), name="problem-attempt-create"),
+    path("problem-sets/", problems.ProblemSetListView.as_view(), name="problem-set-list"),
+    path("problem-attempts/", problems.ProblemAttemptListView.as_view(), name="problem-attempt-list"),
+    path("problem-attempts/<int:pk>/", problems.ProblemAttemptDetailView.as_view(), name="problem-attempt-detail"),
+    path("problem-mastery/", problems.ProblemMasteryView.as_view(), name="problem-mastery"),
+    path("problem-suggestions/", problems.ProblemSuggestionListView.as_view(), name="problem-suggestions"),
+    path("problem-imports/", problems.ProblemImportView.as_view(), name="problem-import"),
+    path("questions/", questions.QuestionListView.as_view(), name="question-list"),
+    path("questions/review/", questions.QuestionReviewNextView.as_view(), name="question-review-next"),
+    path("questions/<int:pk>/", questions.QuestionDetailView.as_view(), name="question-detail"),
+    path("questions/<int:pk>/reviews/", questions.QuestionReviewView.as_view(), name="question-review"),
+    path("mock-interviews/", mock_interviews.MockListView.as_view(), name="mock-list"),
+    path("mock-interviews/trends/", mock_interviews.MockTrendView.as_view(), name="mock-trends"),
+    path("mock-interviews/<int:pk>/", mock_interviews.MockDetailView.as_view(), name="mock-detail"),
+    path("mock-interviews/<int:pk>/end/", mock_interviews.MockEndView.as_view(), name="mock-end"),
+    path("mock-interviews/<int:pk>/score/", mock_interviews.MockScoreView.as_view(), name="mock-score"),
+    path("readiness/", readiness.ReadinessView.as_view(), name="readiness"),
 ]
 
 urlpatterns = [

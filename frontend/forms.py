@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from frontend.labels import choices
 from tracker.feeds.opml import MAX_OPML_BYTES
-from tracker.models import Enrollment, Track, User
+from tracker.models import CareerDirection, Enrollment, MockSession, ProblemAttempt, Question, Track, User
 from tracker.plan_markdown import MAX_PLAN_BYTES
+from tracker.practice.solved_csv import MAX_BYTES as MAX_SOLVED_CSV_BYTES
 from tracker.services.accounts import account_profile_start
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(available_timezones())]
@@ -244,3 +245,84 @@ class AccountDeleteForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Deleting your account removes everything on this page and in your plan. It cannot be undone."),
     )
+
+
+class ProblemAttemptForm(forms.Form):
+    """An attempt at a problem in one step. The rating defaults to the one the attempt proposes."""
+
+    outcome = forms.ChoiceField(label=_("What happened"), choices=ProblemAttempt.Outcome.choices)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600, required=False)
+    hints = forms.IntegerField(label=_("Hints used"), min_value=0, max_value=20, required=False, initial=0)
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput)
+    language = forms.CharField(label=_("Language"), max_length=30, required=False)
+    time_complexity = forms.CharField(label=_("Time complexity"), max_length=60, required=False)
+    space_complexity = forms.CharField(label=_("Space complexity"), max_length=60, required=False)
+    approach = forms.CharField(
+        label=_("Approach (markdown)"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", _("As proposed")), *ProblemAttempt.Rating.choices],
+        help_text=_(
+            "Proposed from what you did: the outcome, minutes against the target and hints. Change it if you disagree."
+        ),
+    )
+
+
+class ProblemNotesForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes (markdown)"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class ProblemsCsvUploadForm(forms.Form):
+    """A CSV of solved problems; its size is checked before a byte of it is read."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "One solved problem per line: slug or exact title, date (YYYY-MM-DD), optional outcome. UTF-8, up to 1 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SOLVED_CSV_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s bytes, over the limit of %(limit)s bytes (1 MB); split it into smaller files."),
+                params={"size": upload.size, "limit": MAX_SOLVED_CSV_BYTES},
+            )
+        data: bytes = upload.read()
+        return data
+
+
+class QuestionForm(forms.Form):
+    """A learner's own concept question (private to them)."""
+
+    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    answer = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000,
+        help_text=_("Markdown: a few key points, one per line starting with “- ”."),
+    )
+    topic = forms.ChoiceField(label=_("Topic"), choices=Question.Topic.choices)
+    difficulty = forms.ChoiceField(
+        label=_("Difficulty"), choices=Question.Difficulty.choices, initial=Question.Difficulty.MEDIUM
+    )
+    directions = forms.MultipleChoiceField(
+        label=_("Career directions"), choices=CareerDirection.choices, widget=forms.CheckboxSelectMultiple
+    )
+    source_url = forms.URLField(
+        label=_("Source link"), required=False, max_length=500, assume_scheme="https", help_text=_("Optional.")
+    )
+
+
+class MockStartForm(forms.Form):
+    format = forms.ChoiceField(label=_("Format"), choices=MockSession.Format.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=Question.Difficulty.choices, initial="medium")
+    direction = forms.ChoiceField(label=_("Career direction"), choices=CareerDirection.choices)

@@ -14,6 +14,9 @@ from tracker.models import (
     Enrollment,
     Item,
     PlanEntry,
+    Problem,
+    ProblemAttempt,
+    ProblemProgress,
     Progress,
     ReadingQueueEntry,
     Skill,
@@ -31,6 +34,10 @@ MODEL_CHOICES: dict[str, type[Choices]] = {
     "reading": ReadingQueueEntry.Status,
     "level": SkillAssessment.Level,
     "deadline": Deadline.Kind,
+    "problem_difficulty": Problem.Difficulty,
+    "problem_status": ProblemProgress.Status,
+    "problem_outcome": ProblemAttempt.Outcome,
+    "problem_rating": ProblemAttempt.Rating,
 }
 
 # The skills page heads each tier with what it means, and a pace is read inside a sentence ("45 minutes

@@ -18,6 +18,7 @@ from tracker.models import (
     FeedSubscription,
     Item,
     Progress,
+    Question,
     ReadingQueueEntry,
     Skill,
     SkillAssessment,
@@ -186,6 +187,24 @@ class FeedPostFactory(factory.django.DjangoModelFactory):
     guid_hash = factory.Sequence(lambda n: f"{n:064x}")
     title = factory.Sequence(lambda n: f"Post {n}")
     url = factory.Sequence(lambda n: f"https://blog.example.org/p/{n}")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    """A curated concept question (pass `owner` for a learner's own: then leave `slug` empty)."""
+
+    class Meta:
+        model = Question
+
+    slug = factory.Sequence(lambda n: f"cuda-question-{n}")
+    topic = "cuda"
+    difficulty = "medium"
+    directions = "deployment-sdk,operator-optimisation"
+    question = factory.Sequence(lambda n: f"What does CUDA feature {n} do?")
+    answer = "- It does one thing.\n- It does it fast."
+    sources = factory.LazyFunction(
+        lambda: [{"title": "CUDA C++ Programming Guide", "author": "NVIDIA", "url": "https://docs.nvidia.com/cuda/"}]
+    )
+    checked_on = dt.date(2026, 12, 2)
 
 
 def make_track(n_leaves: int, title_en: str, **track: Any) -> tuple[Track, list[Item]]:

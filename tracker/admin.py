@@ -22,8 +22,13 @@ from tracker.models import (
     FeedPost,
     FeedSubscription,
     Item,
+    MockPart,
+    MockSession,
     PlanEntry,
     Progress,
+    Question,
+    QuestionCard,
+    QuestionReview,
     ReadingQueueEntry,
     ReminderDelivery,
     ReviewCard,
@@ -475,3 +480,43 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         self.message_user(request, f"{len(queued)} submission(s) queued for grading again.", messages.SUCCESS)
         if busy:
             self.message_user(request, f"{busy} submission(s) are being graded right now; left as they are.")
+
+
+@admin.register(Question)
+class QuestionAdmin(CuratedOnlyMixin[Question]):
+    """The concept-question bank: curators edit curated questions (a learner's own are for superusers only)."""
+
+    list_display = ["slug", "question", "topic", "difficulty", "directions", "checked_on", "is_published", "owner"]
+    list_filter = ["topic", "difficulty", "is_published", ("owner", admin.EmptyFieldListFilter)]
+    search_fields = ["slug", "question", "question_zh", "answer"]
+    list_select_related = ["owner"]
+    ordering = ["topic", "slug"]
+
+
+@admin.register(QuestionCard)
+class QuestionCardAdmin(admin.ModelAdmin[QuestionCard]):
+    list_display = ["user", "question", "due", "state", "reps"]
+    list_select_related = ["user", "question"]
+    raw_id_fields = ["user", "question"]
+
+
+@admin.register(QuestionReview)
+class QuestionReviewAdmin(admin.ModelAdmin[QuestionReview]):
+    list_display = ["user", "question", "rating", "reviewed_at"]
+    list_select_related = ["user", "question"]
+    raw_id_fields = ["user", "question"]
+
+
+class MockPartInline(admin.TabularInline[MockPart, MockSession]):
+    model = MockPart
+    extra = 0
+    raw_id_fields = ["question", "problem", "attempt"]
+
+
+@admin.register(MockSession)
+class MockSessionAdmin(admin.ModelAdmin[MockSession]):
+    list_display = ["user", "format", "level", "direction", "status", "started_at", "ends_at"]
+    list_filter = ["format", "status", "direction"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    inlines = [MockPartInline]

@@ -79,6 +79,7 @@ def _message(user: User, profile: StudyProfile, template: str, context: dict[str
         **context,
         "user": user,
         "profile": profile,
+        "site_url": settings.SITE_URL,
         "today_url": settings.SITE_URL + reverse("frontend:home"),
         "settings_url": settings.SITE_URL + reverse("frontend:settings"),
         "unsubscribe_url": headers["List-Unsubscribe"].split(">", 1)[0].lstrip("<"),
@@ -95,8 +96,9 @@ def _message(user: User, profile: StudyProfile, template: str, context: dict[str
 
 
 def daily_reminder_email(*, digest: ReminderDigest, deadline_rows: list[ReminderDelivery]) -> EmailMultiAlternatives:
-    """The daily reminder: today's items by track, reviews due, overdue items, today's reading and new
-    blog posts, deadlines within a week (with the deadline reminders due today first), the streak."""
+    """The daily reminder: today's items by track, reviews due, practice due (problem re-solves), overdue
+    items, today's reading and new blog posts, deadlines within a week (with the deadline reminders due today
+    first), the streak."""
     profile = digest.profile
     zone = ZoneInfo(profile.time_zone)
     reminded = {row.deadline_id for row in deadline_rows}
@@ -118,6 +120,9 @@ def daily_reminder_email(*, digest: ReminderDigest, deadline_rows: list[Reminder
         "reviews_more": max(len(digest.reviews_due) - LISTED, 0),
         "overdue": digest.overdue[:LISTED],
         "overdue_more": max(len(digest.overdue) - LISTED, 0),
+        "practice": digest.practice[:LISTED],
+        "practice_more": max(len(digest.practice) - LISTED, 0),
+        "practice_minutes": sum(item.minutes for item in digest.practice),
         "deadline_reminders": _deadline_lines(deadline_rows, profile),
         "deadlines": upcoming,
     }

@@ -19,6 +19,7 @@ from django.db import InterfaceError, OperationalError
 
 from tracker.services import exercises as exercise_services
 from tracker.services import feeds as feed_services
+from tracker.services import mock_interviews as mock_services
 from tracker.services import reminders as reminder_services
 from tracker.services import replanning as replan_services
 from tracker.services.heartbeats import worker_heartbeat_record
@@ -153,3 +154,13 @@ def replans_dispatch() -> int:
 def replans_run_batch(self: Task[Any, Any], user_ids: list[int]) -> int:
     """Re-plans a batch of claimed learners, each in their own transaction; a copy re-plans nobody twice."""
     return replan_services.replans_run(user_ids=[int(i) for i in user_ids])
+
+
+# --- Mock interviews (tracker/services/mock_interviews.py): the default queue. ---
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def mock_interviews_close_expired() -> int:
+    """Beat runs it every minute: closes the running mock interviews whose time is up (a guarded UPDATE claims
+    each, so a page that closed one meanwhile is not undone)."""
+    return mock_services.mock_sessions_close_expired()

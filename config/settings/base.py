@@ -457,6 +457,7 @@ SPECTACULAR_SETTINGS = {
         "FeedStatusEnum": "tracker.models.feeds.FeedStatus",
         "SubmissionStatusEnum": "tracker.models.exercises.SubmissionStatus",
         "SubmissionKindEnum": "tracker.models.exercises.SubmissionKind",
+        "ProblemRatingEnum": "tracker.models.problems.ProblemRating",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     # Swagger UI at /api/docs/ from drf-spectacular-sidecar's static files, never a CDN; and no validator

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from frontend.views.common import back, is_htmx, learner, page_path, parse_int
 from frontend.views.tracks import track_item_fragment
 from tracker import selectors
-from tracker.models import Item, PlanEntry, Progress, User
+from tracker.models import Item, PlanEntry, ProblemAttempt, Progress, User
 from tracker.services.progress import (
     ProgressError,
     progress_add_time,
@@ -53,7 +53,7 @@ def _page_data(user: User, state: TodayState, now: dt.datetime) -> dict[str, Any
         # The selector's Prefetch("item__progress", to_attr=...): django-stubs types no nested to_attr.
         for progress in entry.item.my_progress  # type: ignore[attr-defined]
     )
-    has_anything = bool(entries or bundle.reviews_due or bundle.overdue)
+    has_anything = bool(entries or bundle.reviews_due or bundle.overdue or bundle.practice)
     return {
         "bundle": bundle,
         "entry_count": len(entries),
@@ -67,6 +67,7 @@ def _page_data(user: User, state: TodayState, now: dt.datetime) -> dict[str, Any
         # A long absence would list weeks of missed items; the first ones are what to pick up.
         "overdue": bundle.overdue[:OVERDUE_SHOWN],
         "overdue_more": max(0, len(bundle.overdue) - OVERDUE_SHOWN),
+        "outcomes": list(ProblemAttempt.Outcome.values),
     }
 
 

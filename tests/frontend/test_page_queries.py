@@ -16,9 +16,10 @@ def test_today(busy_learner, django_assert_max_num_queries):
     _, client, _ = busy_learner
     # Built (not cached: the test's transaction never commits): session, user, the profile with both
     # state versions (the plan is today's: no re-plan), then today_bundle: today's entries, their
-    # progress, reviews due, overdue entries, reading, deadlines, the next deadline after the window,
-    # and the streak's finished items, review ratings and vacations.
-    with django_assert_max_num_queries(13):
+    # progress, reviews due, practice due (problem re-solves, concept questions), overdue entries, reading,
+    # deadlines, the next deadline after the window, and the streak's finished items, review ratings and
+    # vacations.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("frontend:home"))
     assert response.status_code == 200
     page = response.content.decode()

@@ -115,6 +115,22 @@ def _where(path: Any) -> str:
 
 
 def read_yaml(path: Path, json_schema: dict[str, Any]) -> dict[str, Any]:
+    data = load_yaml(path)
+    validate(path, data, json_schema)
+    assert isinstance(data, dict)  # noqa: S101 - the schema requires an object
+    return data
+
+
+def validate(path: Path, data: Any, json_schema: dict[str, Any]) -> None:
+    """Raises FixtureError naming the first place in `data` that breaks `json_schema`."""
+    errors = sorted(Draft202012Validator(json_schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        raise FixtureError(path, _where(err.absolute_path), err.message)
+
+
+def load_yaml(path: Path) -> Any:
+    """The YAML document of `path`; FixtureError for bytes that are not UTF-8 and for bad YAML."""
     try:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,11 +141,6 @@ def read_yaml(path: Path, json_schema: dict[str, Any]) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise FixtureError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    errors = sorted(Draft202012Validator(json_schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        raise FixtureError(path, _where(err.absolute_path), err.message)
-    assert isinstance(data, dict)  # noqa: S101 - the schema requires an object
     return data
 
 

@@ -6,7 +6,10 @@ from .deadlines import Deadline
 from .exercises import Exercise, Submission, SubmissionCaseResult
 from .feeds import Feed, FeedPost, FeedSubscription
 from .learning import Enrollment, Progress
+from .mock_interviews import MockPart, MockSession
 from .planning import PlanEntry, ReviewCard, ReviewLog
+from .problems import Pattern, Problem, ProblemAttempt, ProblemProgress, ProblemSet, ProblemSetEntry
+from .questions import CareerDirection, Question, QuestionCard, QuestionReview
 from .reading import ReadingQueueEntry
 from .reminders import ReminderDelivery
 from .skills import Skill, SkillAssessment
@@ -15,6 +18,7 @@ from .system import WorkerHeartbeat
 from .users import StudyProfile, User, Vacation
 
 __all__ = [
+    "CareerDirection",
     "Deadline",
     "Enrollment",
     "Exercise",
@@ -23,8 +27,19 @@ __all__ = [
     "FeedSubscription",
     "Item",
     "LearnerState",
+    "MockPart",
+    "MockSession",
+    "Pattern",
     "PlanEntry",
+    "Problem",
+    "ProblemAttempt",
+    "ProblemProgress",
+    "ProblemSet",
+    "ProblemSetEntry",
     "Progress",
+    "Question",
+    "QuestionCard",
+    "QuestionReview",
     "ReadingQueueEntry",
     "ReminderDelivery",
     "ReviewCard",

@@ -95,6 +95,8 @@ class StudyProfile(TimeStampedModel):
     )
     # The secret in the learner's private calendar URL; empty when there is no feed.
     calendar_token = models.CharField(max_length=64, blank=True, editable=False)
+    # Interview practice: hide each problem's difficulty while practising, so it does not hint at the approach.
+    hide_problem_difficulty = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

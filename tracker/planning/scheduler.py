@@ -25,6 +25,9 @@ Rules, in the order they are applied to each calendar day from `today` on:
    review that does not fit the remaining budget, reviews stop for the day and that review and the later
    ones roll to the next study day. A review longer than the whole budget is placed alone on a day on which
    it is the first review in line (reviews come first, so that is its next study day at the latest).
+4b. Practice. Practice outside the tracks (problem re-solves due, given as `practice`) takes its minutes off
+   the budget of the first study day on or after it is due, before reviews and new items, and is not an entry
+   of the plan. A day whose budget practice takes whole gets no reviews and no new items.
 5. New items. The budget left after reviews is given out in priority order among the slotted tracks. Each
    track takes its items in study order (never reordered, never split, never skipped) while the next item
    fits the remaining budget and the track's pace allows it: for an "items" pace at most `per_day` items;
@@ -56,6 +59,7 @@ from tracker.planning.types import (
     PlanDay,
     PlanEntry,
     PlanItem,
+    PracticeDue,
     ReviewDue,
     StudyProfileInput,
     TrackForecast,
@@ -70,6 +74,7 @@ __all__ = [
     "PlanDay",
     "PlanEntry",
     "PlanItem",
+    "PracticeDue",
     "ReviewDue",
     "StudyProfileInput",
     "TrackForecast",
@@ -143,13 +148,21 @@ class _Simulation:
         "_last_day_oversized",
         "_oversized_waited",
         "_parallel_limit",
+        "_practice",
+        "_practice_cursor",
         "_review_cursor",
         "_reviews",
         "active",
         "states",
     )
 
-    def __init__(self, tracks: Sequence[TrackInput], reviews: Sequence[ReviewDue], profile: StudyProfileInput) -> None:
+    def __init__(
+        self,
+        tracks: Sequence[TrackInput],
+        reviews: Sequence[ReviewDue],
+        profile: StudyProfileInput,
+        practice: Sequence[PracticeDue] = (),
+    ) -> None:
         ordered = sorted(tracks, key=lambda track: (track.priority, track.enrollment_id))
         self.states = [_TrackState(track) for track in ordered]
         self.active = [state for state in self.states if state.has_work]
@@ -158,6 +171,8 @@ class _Simulation:
             reviews, key=lambda review: (review.due, review.item_id, review.track_id, review.minutes)
         )
         self._review_cursor = 0
+        self._practice = sorted(practice, key=lambda p: (p.due, p.minutes))
+        self._practice_cursor = 0
         self._parallel_limit = profile.parallel_limit
         self._daily_minutes = profile.daily_minutes
         self._last_day_oversized = False
@@ -172,10 +187,13 @@ class _Simulation:
                 if len(slotted) == self._parallel_limit:
                     break
 
+        practice = self._take_practice(day)
         if self._take_oversized_day(day, slotted, entries):
             return
+        if practice >= self._daily_minutes:
+            return
 
-        budget = self._place_reviews(day, self._daily_minutes, entries)
+        budget = self._place_reviews(day, self._daily_minutes - practice, entries)
         if budget is None:
             return
 
@@ -192,17 +210,18 @@ class _Simulation:
 
         Past the horizon nothing is emitted, and a long track at a steady pace fills day after day the same
         way: years of days for a big curriculum, the bulk of a re-plan's time. A day repeats when it was a
-        normal day (not an oversized one, and no oversized item waiting for its turn) without reviews, no
-        track finished on it, and the next days meet
-        the same things: no review falls due and no track starts (either may change the slots or the
-        budget), and every track that placed items goes on with items of the same minutes, including the
+        normal day (not an oversized one, and no oversized item waiting for its turn) without reviews or
+        practice, no track finished on it, and the next days meet the same things: no review or practice
+        falls due and no track starts (any of them may change the slots or the budget), and every track that placed items goes on with items of the same minutes, including the
         item that stopped it, so it stops at the same place each day. Then each track places as many items
         on every skipped day as it did on `day`, and no track finishes during the skip.
         """
         before = [(state, state.next_index) for state in self.active]
-        review_cursor = self._review_cursor
+        review_cursor, practice_cursor = self._review_cursor, self._practice_cursor
         self.run_day(day, None)
-        if self._last_day_oversized or self._oversized_waited or self._review_cursor != review_cursor:
+        if self._last_day_oversized or self._oversized_waited:
+            return day
+        if self._review_cursor != review_cursor or self._practice_cursor != practice_cursor:
             return day
         if any(not state.has_work for state, _ in before):
             return day
@@ -210,6 +229,8 @@ class _Simulation:
         limit = cap
         if self._review_cursor < len(self._reviews):
             limit = min(limit, self._reviews[self._review_cursor].due - one_day)
+        if self._practice_cursor < len(self._practice):
+            limit = min(limit, self._practice[self._practice_cursor].due - one_day)
         for state in self.active:
             if state.track.start_date > day:
                 limit = min(limit, state.track.start_date - one_day)
@@ -230,6 +251,17 @@ class _Simulation:
         for state, count in placed:
             state.next_index += skipped * count
         return day
+
+    def _take_practice(self, day: date) -> int:
+        """The minutes of practice due on or before `day` not yet taken by an earlier study day."""
+        practice = self._practice
+        cursor = self._practice_cursor
+        minutes = 0
+        while cursor < len(practice) and practice[cursor].due <= day:
+            minutes += practice[cursor].minutes
+            cursor += 1
+        self._practice_cursor = cursor
+        return minutes
 
     def _take_oversized_day(self, day: date, slotted: list[_TrackState], entries: list[PlanEntry] | None) -> bool:
         daily = self._daily_minutes
@@ -332,6 +364,7 @@ def build_plan(
     profile: StudyProfileInput,
     today: date,
     horizon_days: int = 90,
+    practice: Sequence[PracticeDue] = (),
     fast_forward: bool = True,
 ) -> Plan:
     """Plan `horizon_days` calendar days from `today` (inclusive) and forecast every track's finish.
@@ -347,7 +380,7 @@ def build_plan(
         )
     _check_enrollments_are_unique(tracks)
 
-    simulation = _Simulation(tracks, reviews, profile)
+    simulation = _Simulation(tracks, reviews, profile, practice)
     calendar = _Calendar(profile)
     one_day = timedelta(days=1)
 

@@ -75,6 +75,19 @@ class ReviewDue:
 
 
 @dataclass(frozen=True, slots=True)
+class PracticeDue:
+    """Practice outside the tracks (a problem re-solve, ...) due on `due`: it takes `minutes` of that day's budget
+    (or of the first study day after it), and is not an entry of the plan."""
+
+    due: date
+    minutes: int
+
+    def __post_init__(self) -> None:
+        if self.minutes < 0:
+            raise ValueError(f"Practice due {self.due.isoformat()}: minutes must be 0 or more, got {self.minutes}.")
+
+
+@dataclass(frozen=True, slots=True)
 class StudyProfileInput:
     """The learner's study habits.
 

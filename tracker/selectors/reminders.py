@@ -31,6 +31,7 @@ from tracker.models import (
     Vacation,
 )
 from tracker.planning.streaks import compute_streaks
+from tracker.selectors.practice import PracticeItem, practice_due_for_users
 from tracker.selectors.today import TrackDay
 
 # The current streak is counted over this many days of history, which keeps the e-mail's cost bounded.
@@ -51,6 +52,8 @@ class ReminderDigest:
     new_posts: list[FeedPost] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     current_streak: int = 0
+    # Practice due by the end of the day (problem re-solves, ...: tracker/selectors/practice.py).
+    practice: list[PracticeItem] = field(default_factory=list)
 
     @property
     def planned_minutes(self) -> int:
@@ -65,9 +68,9 @@ def reminder_digests(
     *, profiles: Sequence[StudyProfile], dates: dict[int, dt.date], now: dt.datetime
 ) -> dict[int, ReminderDigest]:
     """Digests for the learners of `profiles` (with `user` joined) on their local date in `dates`
-    (by user id). Ten queries, whatever the number of learners: today's entries, reviews due, overdue
-    entries, reading, followed feeds, their new posts, deadlines, and the three of the streak (finished
-    items, review ratings, vacations)."""
+    (by user id). Eleven queries, whatever the number of learners: today's entries, reviews due, overdue
+    entries, reading, followed feeds, their new posts, deadlines, the three of the streak (finished
+    items, review ratings, vacations) and the practice due (one per practice source: problem re-solves)."""
     profiles = [p for p in profiles if p.user_id in dates]
     if not profiles:
         return {}
@@ -103,6 +106,11 @@ def reminder_digests(
     for card in cards:
         if card.due < _end_of_day(dates[card.user_id], zones[card.user_id]):
             digests[card.user_id].reviews_due.append(card)
+
+    # 2b. Practice due by the end of each learner's day (one query per source).
+    for user_id, items in practice_due_for_users(user_ids=ids, until=latest_end).items():
+        end = _end_of_day(dates[user_id], zones[user_id])
+        digests[user_id].practice = [item for item in items if item.due < end]
 
     # 3. Missed on an earlier day, not finished since and not planned again today (as Today shows them).
     finished = Progress.objects.filter(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 
 from tracker.models import Deadline, Item, PlanEntry, Progress, ReadingQueueEntry, ReviewCard, StudyProfile, Track, User
+from tracker.selectors.practice import PracticeItem, practice_due
 from tracker.selectors.stats import study_stats
 from tracker.timezones import local_today
 
@@ -35,10 +36,16 @@ class TodayBundle:
     longest_streak: int
     # The bundle is the same for every instant before this one (then its date or deadlines change).
     valid_until: dt.datetime
+    # Practice due by the end of the day outside the tracks (problem re-solves, ...: tracker/selectors/practice.py).
+    practice: list[PracticeItem] = field(default_factory=list)
 
     @property
     def planned_minutes(self) -> int:
         return sum(e.minutes for day in self.tracks for e in day.entries)
+
+    @property
+    def practice_minutes(self) -> int:
+        return sum(item.minutes for item in self.practice)
 
 
 def _with_my_progress(user: User) -> Prefetch[Literal["item__progress"], QuerySet[Progress], Literal["my_progress"]]:
@@ -47,9 +54,10 @@ def _with_my_progress(user: User) -> Prefetch[Literal["item__progress"], QuerySe
 
 def today_bundle(*, user: User, now: dt.datetime, profile: StudyProfile | None = None) -> TodayBundle:
     """Today's new items by track, reviews due, overdue items, today's reading, deadlines in the
-    next 14 days and the streak. At most 11 queries, whatever the amount of data: profile (none when
-    given), today's entries, their progress, reviews due, overdue entries, reading, deadlines, the next
-    deadline after the window, and the three of the streak (finished items, review ratings, vacations).
+    next 14 days, practice due (problem re-solves, one query per practice source) and the streak. At most 12
+    queries, whatever the amount of data: profile (none when given), today's entries, their progress, reviews
+    due, overdue entries, reading, deadlines, the next deadline after the window, problem re-solves due, and the
+    three of the streak (finished items, review ratings, vacations).
 
     What depends on the time of day rather than on the data: the deadlines (one leaves when it passes,
     one comes in 14 days before it is due) and the date. Reviews due at any time today are listed from
@@ -107,6 +115,7 @@ def today_bundle(*, user: User, now: dt.datetime, profile: StudyProfile | None =
     changes = [end_of_today, *(d.due_at for d in deadlines[:1])]
     if next_in is not None:
         changes.append(next_in - DEADLINE_WINDOW)
+    practice = practice_due(user=user, until=end_of_today)
     stats = study_stats(user=user, profile=profile, today=today)
     return TodayBundle(
         date=today,
@@ -119,4 +128,5 @@ def today_bundle(*, user: User, now: dt.datetime, profile: StudyProfile | None =
         current_streak=stats.current_streak,
         longest_streak=stats.longest_streak,
         valid_until=min(changes),
+        practice=practice,
     )

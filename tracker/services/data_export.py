@@ -10,9 +10,12 @@ The document (format FORMAT, version VERSION):
     {"format": ..., "version": 1, "exported_at": ..., "user": {...}, "profile": {...},
      "own_tracks": [{..., "items": [...]}], "enrollments": [...], "progress": [...], "plan_entries": [...],
      "review_cards": [...], "review_logs": [...], "reading_queue": [...], "deadlines": [...],
-     "vacations": [...], "skill_assessments": [...], "feed_subscriptions": [...], "submissions": [...]}
+     "vacations": [...], "skill_assessments": [...], "feed_subscriptions": [...], "submissions": [...],
+     "own_questions": [...], "question_cards": [...], "question_reviews": [...], "mock_sessions": [...]}
 
 A track is named as {"track": slug, "own": bool}; an item as {"track": slug, "own": bool, "item": key}.
+A concept question is named as {"question": slug} when curated, {"own_question": n} for the n-th (from 0)
+of `own_questions`; a mock interview's problem by its slug.
 """
 
 from __future__ import annotations
@@ -30,8 +33,13 @@ from tracker.models import (
     Enrollment,
     FeedSubscription,
     Item,
+    MockPart,
+    MockSession,
     PlanEntry,
     Progress,
+    Question,
+    QuestionCard,
+    QuestionReview,
     ReadingQueueEntry,
     ReviewCard,
     ReviewLog,
@@ -166,6 +174,48 @@ FIELDS: dict[str, dict[str, str]] = {
         "message": "str",
         "diff": "str",
     },
+    "own_questions": {
+        "topic": "str",
+        "difficulty": "str",
+        "directions": "str",
+        "question": "str",
+        "question_zh": "str",
+        "answer": "str",
+        "sources": "json",
+        "created_at": "datetime",
+    },
+    "question_cards": {
+        "due": "datetime",
+        "state": "int",
+        "step": "int?",
+        "stability": "float?",
+        "difficulty": "float?",
+        "last_review": "datetime?",
+        "reps": "int",
+    },
+    "question_reviews": {"rating": "int", "reviewed_at": "datetime", "duration_seconds": "int?"},
+    "mock_sessions": {
+        "format": "str",
+        "level": "str",
+        "direction": "str",
+        "status": "str",
+        "started_at": "datetime",
+        "ends_at": "datetime",
+        "ended_at": "datetime?",
+        "end_reason": "str",
+        "scored_at": "datetime?",
+        "notes": "str",
+    },
+    "mock_parts": {
+        "position": "int",
+        "kind": "str",
+        "communication": "int?",
+        "problem_solving": "int?",
+        "technical_competency": "int?",
+        "testing": "int?",
+        "outcome": "str",
+        "notes": "str",
+    },
 }
 
 # Every model with a foreign key to the user, by where its rows go (tests/tracker/services/test_data_export.py
@@ -184,6 +234,10 @@ EXPORTED = {
     "tracker.SkillAssessment": "skill_assessments",
     "tracker.FeedSubscription": "feed_subscriptions",
     "tracker.Submission": "submissions (with their case results)",
+    "tracker.Question": "own_questions (curated ones are named by slug)",
+    "tracker.QuestionCard": "question_cards",
+    "tracker.QuestionReview": "question_reviews",
+    "tracker.MockSession": "mock_sessions (with their parts)",
 }
 EXCLUDED = {
     "tracker.ReminderDelivery": "a log of reminder e-mails sent, kept so none goes twice; it means nothing on "
@@ -222,6 +276,17 @@ def track_ref(track: Track) -> dict[str, Any]:
 
 def item_ref(item: Item) -> dict[str, Any]:
     return {**track_ref(item.track), "item": item.key}
+
+
+def _question_refs(user: User) -> tuple[list[Question], dict[int, dict[str, Any]]]:
+    """The learner's own questions in a stable order, and how every question they touched is named."""
+    own = list(Question.objects.filter(owner=user).order_by("created_at", "id"))
+    refs: dict[int, dict[str, Any]] = {q.pk: {"own_question": n} for n, q in enumerate(own)}
+    return own, refs
+
+
+def _question_ref(question: Question, refs: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return refs.get(question.pk) or {"question": question.slug}
 
 
 def _sorted(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -319,6 +384,39 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                 "results": [dump_fields(r, "results") for r in sorted(s.results.all(), key=lambda r: r.position)],
             }
             for s in submissions
+        ],
+        **_interview_sections(user),
+    }
+
+
+def _interview_sections(user: User) -> dict[str, Any]:
+    """Own questions, question reviews and mock interviews (four queries, five with mock parts)."""
+    own, refs = _question_refs(user)
+    parts = MockPart.objects.select_related("question", "problem").order_by("position")
+    sessions = MockSession.objects.filter(user=user).prefetch_related(Prefetch("parts", queryset=parts))
+    return {
+        "own_questions": [dump_fields(q, "own_questions") for q in own],
+        "question_cards": _sorted(
+            {**_question_ref(c.question, refs), **dump_fields(c, "question_cards")}
+            for c in QuestionCard.objects.filter(user=user).select_related("question")
+        ),
+        "question_reviews": _sorted(
+            {**_question_ref(r.question, refs), **dump_fields(r, "question_reviews")}
+            for r in QuestionReview.objects.filter(user=user).select_related("question")
+        ),
+        "mock_sessions": [
+            {
+                **dump_fields(m, "mock_sessions"),
+                "parts": [
+                    {
+                        **dump_fields(p, "mock_parts"),
+                        "question": _question_ref(p.question, refs) if p.question else None,
+                        "problem": p.problem.slug if p.problem else None,
+                    }
+                    for p in m.parts.all()
+                ],
+            }
+            for m in sessions.order_by("started_at", "id")
         ],
     }
 

@@ -23,8 +23,14 @@ from tracker.models import (
     FeedPost,
     FeedSubscription,
     Item,
+    MockPart,
+    MockSession,
     PlanEntry,
+    Problem,
     Progress,
+    Question,
+    QuestionCard,
+    QuestionReview,
     ReadingQueueEntry,
     ReviewCard,
     ReviewLog,
@@ -59,6 +65,11 @@ SECTION_MODELS: dict[str, type[Model]] = {
     "feed_subscriptions": FeedSubscription,
     "submissions": Submission,
     "results": SubmissionCaseResult,
+    "own_questions": Question,
+    "question_cards": QuestionCard,
+    "question_reviews": QuestionReview,
+    "mock_sessions": MockSession,
+    "mock_parts": MockPart,
 }
 LIST_SECTIONS = (
     "own_tracks",
@@ -73,6 +84,10 @@ LIST_SECTIONS = (
     "skill_assessments",
     "feed_subscriptions",
     "submissions",
+    "own_questions",
+    "question_cards",
+    "question_reviews",
+    "mock_sessions",
 )
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -336,8 +351,73 @@ def user_data_import(*, data: dict[str, Any], username: str, email: str | None =
         "feed_subscriptions",
     )
     _import_submissions(user, rows("submissions"))
+    _import_interview(user, rows)
     learner_state_bump(user_id=user.pk)
     return user
+
+
+def _import_interview(user: User, rows: Any) -> None:
+    """Own questions, their reviews and mock interviews. A mock's problem parts come back without the attempt
+    they became (attempts travel in their own section)."""
+    own = [Question(owner=user, **f) for _p, _r, f in rows("own_questions")]
+    for path, row in zip((p for p, _r, _f in rows("own_questions")), own, strict=True):
+        if not row.directions:
+            raise DataImportError(f"{path}.directions: name at least one career direction.")
+    _bulk_keeping_times(Question, own, "own_questions", "created_at")
+    curated: dict[str, Question] = {}
+
+    def question_of(raw: Any, path: str) -> Question:
+        ref = _object(raw, path)
+        if "own_question" in ref:
+            n = ref["own_question"]
+            if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n < len(own):
+                raise DataImportError(f"{path}.own_question: no question {n!r} in own_questions.")
+            return own[n]
+        slug = ref.get("question")
+        if not isinstance(slug, str):
+            raise DataImportError(f"{path}: expected a question slug or an own_question number.")
+        if slug not in curated:
+            found = Question.objects.filter(owner__isnull=True, slug=slug).first()
+            if found is None:
+                raise DataImportError(f"{path}.question: no question {slug!r} on this server (`manage.py seed`).")
+            curated[slug] = found
+        return curated[slug]
+
+    _bulk(
+        QuestionCard,
+        [QuestionCard(user=user, question=question_of(r, p), **f) for p, r, f in rows("question_cards")],
+        "question_cards",
+    )
+    _bulk(
+        QuestionReview,
+        [QuestionReview(user=user, question=question_of(r, p), **f) for p, r, f in rows("question_reviews")],
+        "question_reviews",
+    )
+    sessions, parts = [], []
+    problems: dict[str, Problem] = {}
+    for path, raw, fields in rows("mock_sessions"):
+        session = MockSession(user=user, **fields)
+        sessions.append(session)
+        for j, raw_part in enumerate(_list(raw.get("parts", []), f"{path}.parts")):
+            where = f"{path}.parts[{j}]"
+            part = MockPart(**_read_fields(raw_part, "mock_parts", where))
+            if raw_part.get("question") is not None:
+                part.question = question_of(raw_part["question"], f"{where}.question")
+            slug = raw_part.get("problem")
+            if slug is not None:
+                if slug not in problems:
+                    found = Problem.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+                    if found is None:
+                        raise DataImportError(
+                            f"{where}.problem: no problem {slug!r} on this server (`manage.py seed`)."
+                        )
+                    problems[slug] = found
+                part.problem = problems[slug]
+            parts.append((session, part))
+    _bulk(MockSession, sessions, "mock_sessions")
+    for session, part in parts:
+        part.session = session
+    _bulk(MockPart, [part for _s, part in parts], "mock_sessions[].parts")
 
 
 def _import_submissions(user: User, rows: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:

@@ -25,12 +25,14 @@ from tracker.planning.scheduler import (
     Pace,
     PlanDay,
     PlanItem,
+    PracticeDue,
     ReviewDue,
     StudyProfileInput,
     TrackForecast,
     TrackInput,
     build_plan,
 )
+from tracker.selectors.practice import practice_due
 from tracker.services.learner_state import learner_state_bump
 from tracker.timezones import local_today
 
@@ -248,9 +250,12 @@ def _plan_write(*, user: User, profile: StudyProfile, today: dt.date, horizon_da
 
     enrollments = list(Enrollment.objects.filter(user=user, status=Enrollment.Status.ACTIVE))
     horizon_end = today + dt.timedelta(days=horizon_days)
+    until = dt.datetime.combine(horizon_end, dt.time.min, tzinfo=zone)
     plan = build_plan(
         tracks=_track_inputs(user, enrollments, today),
-        reviews=_review_inputs(user, zone, dt.datetime.combine(horizon_end, dt.time.min, tzinfo=zone)),
+        reviews=_review_inputs(user, zone, until),
+        # Re-solves due (and any other practice source) shrink the budget of the day they are due.
+        practice=[PracticeDue(p.due.astimezone(zone).date(), p.minutes) for p in practice_due(user=user, until=until)],
         profile=_profile_input(profile, list(Vacation.objects.filter(user=user, end_date__gte=today))),
         today=today,
         horizon_days=horizon_days,

@@ -15,6 +15,9 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     # Claims the learners whose local day has turned and re-plans them in batches (tracker/services/
     # replanning.py). Every 5 minutes: a learner's plan is re-made at most 5 minutes after their midnight.
     "Nightly re-plan": ("tracker.tasks.replans_dispatch", 300),
+    # Closes running mock interviews whose time is up (tracker/services/mock_interviews.py); a page or the API
+    # reading one past its end closes it too, so this only tidies sessions nobody looks at.
+    "Close expired mock interviews": ("tracker.tasks.mock_interviews_close_expired", 60),
     # Drops idempotency keys older than 24 hours and expired API tokens (api/tasks.py).
     "API purge": ("api.tasks.api_purge_expired", 3600),
 }

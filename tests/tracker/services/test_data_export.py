@@ -22,6 +22,7 @@ from tests.factories import (
     EnrollmentFactory,
     ExerciseFactory,
     ItemFactory,
+    QuestionFactory,
     SkillFactory,
     TrackFactory,
     UserFactory,
@@ -49,6 +50,8 @@ from tracker.models import (
 from tracker.services.accounts import AccountDeletionError, account_delete
 from tracker.services.data_export import EXCLUDED, EXPORTED, user_data_export
 from tracker.services.data_import import DataImportError, user_data_import
+from tracker.services.mock_interviews import PartScore, mock_session_score, mock_session_start
+from tracker.services.questions import question_create, question_review_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +98,7 @@ def curated() -> dict[str, Any]:
         "feed": feed,
         "post": post,
         "public_deadline": DeadlineFactory(key="neurips", title="NeurIPS"),
+        "question": QuestionFactory(slug="cuda-warp-divergence", directions="deployment-sdk"),
     }
 
 
@@ -148,6 +152,22 @@ def learner_with_data_everywhere(curated: dict[str, Any], username: str = "ada")
                                         verdict="WA", max_points=1, message="expected 3", diff="-3\n+4")  # fmt: skip
     SubmissionCaseResult.objects.create(submission=submission, case="hidden-1", position=1, visible=False,
                                         verdict="AC", points=1, max_points=1, time_ms=3.0)  # fmt: skip
+    own_question = question_create(
+        user=user, question="为什么要融合算子？", answer="- 少一次访存", topic="inference-deployment",
+        directions=["deployment-sdk", "compression"], source_url="https://onnx.ai/",
+    )  # fmt: skip
+    question_review_rate(user=user, question=curated["question"], rating="hard", now=NOW)
+    question_review_rate(user=user, question=own_question, rating="easy", now=NOW, duration_seconds=15)
+    for n in range(8):
+        question_create(user=user, question=f"Own {n}?", answer="- a", topic="cuda", directions=["deployment-sdk"])
+    mock = mock_session_start(user=user, format="concepts", level="hard", direction="deployment-sdk", now=NOW)
+    mock_session_score(
+        session=mock,
+        scores=dict.fromkeys(range(1, 11), PartScore(communication=3, problem_solving=2, technical_competency=4,
+                                                     testing=1, notes="ok")),
+        notes="Slow start.",
+        now=NOW + dt.timedelta(minutes=25),
+    )  # fmt: skip
     ReminderDelivery.objects.create(user=user, kind="daily", local_date=dt.date(2026, 3, 2), claimed_at=NOW)
     # Account rows (allauth's, excluded from the export, removed with the account); the address is the factory's.
     SocialAccount.objects.create(user=user, provider="github", uid=f"gh-{username}")
@@ -317,8 +337,9 @@ def test_import_command_reports_a_bad_document_without_a_traceback(curated, tmp_
 def test_the_export_costs_a_fixed_number_of_queries(curated, django_assert_max_num_queries):
     user = learner_with_data_everywhere(curated)
     # profile, own tracks + their tags + items (+ item tags), enrollments, progress, plan entries, cards, logs,
-    # reading, deadlines, vacations, assessments, subscriptions, submissions + results
-    with django_assert_max_num_queries(17):
+    # reading, deadlines, vacations, assessments, subscriptions, submissions + results, own questions,
+    # question cards, question reviews, mock sessions + their parts
+    with django_assert_max_num_queries(22):
         user_data_export(user=user)
 
 

@@ -32,9 +32,23 @@ from tests.factories import (
     make_track,
 )
 from tracker.curation.files import CuratedContent, read_curated_content
+from tracker.curation.questions import read_questions
 from tracker.feeds.fetch import FetchResult, Outcome
 from tracker.feeds.parse import ParsedEntry, ParsedFeed
-from tracker.models import Deadline, Enrollment, LearnerState, ReadingQueueEntry, StudyProfile, User, Vacation
+from tracker.models import (
+    Deadline,
+    Enrollment,
+    LearnerState,
+    MockSession,
+    Pattern,
+    Problem,
+    ProblemAttempt,
+    Question,
+    ReadingQueueEntry,
+    StudyProfile,
+    User,
+    Vacation,
+)
 from tracker.services import (
     curation,
     data_export,
@@ -44,11 +58,14 @@ from tracker.services import (
     enrollments,
     feeds,
     learner_state,
+    mock_interviews,
     plan_import,
     planning,
     priorities,
+    problems,
     progress,
     progress_status,
+    questions,
     reading,
     replanning,
     reviews,
@@ -59,6 +76,7 @@ from tracker.services import (
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
+SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "interview_sample"
 
 READS = "reads or computes; writes nothing"
 SUBSCRIPTIONS = (
@@ -126,6 +144,7 @@ ALLOWED: dict[str, str] = {
     "plan_import.plan_import_today": READS,
     "planning.review_minutes": READS,
     "probes.probe_keys": READS,
+    "problems.import_error_message": READS,
     "probes.probe_run": "a health probe's own keys in Redis",
     "reminders.next_reminder_time": READS,
     "reminders.reminder_schedule": REMINDERS,
@@ -144,6 +163,8 @@ ALLOWED: dict[str, str] = {
     "users.study_profile_ensure": "creates the default profile that Today assumes when there is none",
     "users.curator_grant": "staff permissions",
     "users.deadline_reminder_days_set": REMINDERS,
+    "questions.rating_from_scores": READS,
+    "questions.learner_today": READS,
 }
 
 
@@ -236,9 +257,59 @@ def _moved(user: User) -> int:
     return user.pk
 
 
+def _problem() -> Problem:
+    pattern = Pattern.objects.get_or_create(slug="arrays-hashing", defaults={"title": "Arrays", "is_primary": True})[0]
+    return Problem.objects.get_or_create(
+        slug="two-sum", defaults={"title": "Two Sum", "difficulty": "easy", "pattern": pattern}
+    )[0]
+
+
+def _attempt(user: User) -> ProblemAttempt:
+    return problems.problem_attempt_create(user=user, problem=_problem(), outcome="solved_alone", minutes=10).attempt
+
+
+def _catalogue(user: User) -> None:
+    from tracker.curation.interview import read_problem_catalogue
+
+    catalogue = read_problem_catalogue(Path(__file__).resolve().parents[2] / "interview_sample")
+    assert catalogue is not None
+    problems.problem_catalogue_upsert(catalogue=catalogue)
+
+
 def _then(call: Callable[[], object], user: User) -> int:
     call()
     return user.pk
+
+
+def _own_question(user: User) -> Question:
+    return questions.question_create(
+        user=user, question="What is a warp?", answer="- 32 threads", topic="cuda", directions=["deployment-sdk"]
+    )
+
+
+def _mock(user: User, *, minutes_ago: int = 0) -> MockSession:
+    """A running concepts session of the learner's own questions, started `minutes_ago`."""
+    for _ in range(10):
+        _own_question(user)
+    return mock_interviews.mock_session_start(
+        user=user,
+        format="concepts",
+        level="medium",
+        direction="deployment-sdk",
+        now=timezone.now() - dt.timedelta(minutes=minutes_ago),
+    )
+
+
+def _scored(user: User) -> int:
+    session = _mock(user)
+    score = mock_interviews.PartScore(communication=3, problem_solving=3, technical_competency=2, testing=4)
+    mock_interviews.mock_session_score(session=session, scores=dict.fromkeys(range(1, 11), score))
+    return user.pk
+
+
+def _bank(user: User) -> None:
+    spec = read_questions(SAMPLE)
+    questions.question_bank_upsert(specs=spec)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -278,6 +349,19 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "replanning.replans_run": lambda u: _then(lambda: replanning.replans_run(user_ids=[u.pk]), u),
     "priorities.enrollment_move": _moved,
+    "problems.problem_attempt_create": lambda u: _attempt(u).user_id,
+    "problems.problem_attempt_delete": lambda u: problems.problem_attempt_delete(attempt=_attempt(u)).user_id,
+    "problems.problem_note_set": lambda u: problems.problem_note_set(user=u, problem=_problem(), notes="x").user_id,
+    "problems.problem_revisit_set": lambda u: (
+        problems.problem_revisit_set(user=u, problem=_problem(), revisit=True).user_id
+    ),
+    "problems.problem_preferences_update": lambda u: (
+        problems.problem_preferences_update(user=u, hide_difficulty=True).user_id
+    ),
+    "problems.problems_import_csv": lambda u: _then(
+        lambda: (_problem(), problems.problems_import_csv(user=u, data=b"two-sum,2024-01-02\n")), u
+    ),
+    "problems.problem_catalogue_upsert": _catalogue,
     "progress.progress_start": lambda u: progress.progress_start(user=u, item=_leaf(u)).user_id,  # type: ignore[arg-type]
     "progress.progress_mark_done": lambda u: progress.progress_mark_done(user=u, item=_leaf(u)).user_id,  # type: ignore[arg-type]
     "progress.progress_skip": lambda u: progress.progress_skip(user=u, item=_leaf(u)).user_id,  # type: ignore[arg-type]
@@ -300,6 +384,23 @@ SCENARIOS: dict[str, Scenario] = {
     "reviews.review_rate": lambda u: reviews.review_rate(user=u, item=_done_leaf(u), rating="good").user_id,  # type: ignore[arg-type]
     "users.study_profile_update": lambda u: users.study_profile_update(user=u, daily_minutes=90).user_id,
     "users.reminders_unsubscribe": lambda u: users.reminders_unsubscribe(user=u)[0].user_id,
+    "questions.question_bank_upsert": lambda u: _bank(u),
+    "questions.question_create": lambda u: _own_question(u).owner_id,
+    "questions.question_delete": lambda u: _then(
+        lambda: questions.question_delete(user=u, question=_own_question(u)), u
+    ),
+    "questions.question_review_rate": lambda u: (
+        questions.question_review_rate(user=u, question=_own_question(u), rating="good").user_id
+    ),
+    "mock_interviews.mock_session_start": lambda u: _mock(u).user_id,
+    "mock_interviews.mock_session_end": lambda u: mock_interviews.mock_session_end(session=_mock(u)).user_id,
+    "mock_interviews.mock_session_close_if_expired": lambda u: _then(
+        lambda: mock_interviews.mock_session_close_if_expired(session=_mock(u, minutes_ago=60)), u
+    ),
+    "mock_interviews.mock_sessions_close_expired": lambda u: _then(
+        lambda: (_mock(u, minutes_ago=60), mock_interviews.mock_sessions_close_expired()), u
+    ),
+    "mock_interviews.mock_session_score": _scored,
     "vacations.vacation_add": lambda u: (
         vacations.vacation_add(user=u, start_date=dt.date(2030, 1, 1), end_date=dt.date(2030, 1, 2)).user_id
     ),

@@ -8,9 +8,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from grader.bundles import BundleError
 from tracker.curation.files import FixtureError, read_curated_content
+from tracker.curation.interview import read_problem_catalogue
+from tracker.curation.questions import read_questions
 from tracker.services.curation import curated_content_upsert
 from tracker.services.demo import demo_accounts_ensure
 from tracker.services.exercises import exercises_sync
+from tracker.services.problems import problem_catalogue_upsert
+from tracker.services.questions import question_bank_upsert
 from tracker.services.schedules import periodic_tasks_ensure
 
 
@@ -27,6 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"{directory} has no tracks/ folder; pass --fixtures with the fixtures folder.")
         try:
             content = read_curated_content(directory)
+            questions = read_questions(directory)
         except FixtureError as exc:
             raise CommandError(f"Nothing was loaded. Fix this and run seed again:\n  {exc}") from exc
         report = curated_content_upsert(content=content)
@@ -41,7 +46,20 @@ class Command(BaseCommand):
                     self.stdout.write("  " + line)
             for warning in report.warnings:
                 self.stderr.write(self.style.WARNING("  " + warning))
+        question_report = question_bank_upsert(specs=questions)
+        if verbosity >= 1 and questions:
+            self.stdout.write(
+                f"Concept questions: {len(questions)} ("
+                + (
+                    f"{question_report.created} new, {question_report.updated} updated, "
+                    f"{question_report.unpublished} unpublished"
+                    if question_report.changed
+                    else "already up to date"
+                )
+                + ")"
+            )
         self._exercises(directory / "exercises", verbosity)
+        self._problems(directory / "interview", verbosity)
         for name in periodic_tasks_ensure():
             self.stdout.write(f"Periodic task created: {name}")
         if options["no_demo"]:
@@ -71,3 +89,27 @@ class Command(BaseCommand):
             self.stdout.write(f"Exercises: {total} ({detail})")
             for warning in report.warnings:
                 self.stderr.write(self.style.WARNING("  " + warning))
+
+    def _problems(self, folder: Path, verbosity: int) -> None:
+        """The LeetCode catalogue (fixtures/interview/): patterns, problems and sets; optional."""
+        try:
+            catalogue = read_problem_catalogue(folder)
+        except FixtureError as exc:
+            raise CommandError(f"Interview problems were not loaded. Fix this and run seed again:\n  {exc}") from exc
+        if catalogue is None:
+            if verbosity >= 1:
+                self.stdout.write(f"Interview problems: nothing loaded ({folder / 'problems.yaml'} is not there).")
+            return
+        report = problem_catalogue_upsert(catalogue=catalogue)
+        if verbosity >= 1:
+            changed = bool(report.created or report.updated or report.deleted)
+            self.stdout.write(
+                f"Interview problems: {len(catalogue.problems)} problems, {len(catalogue.sets)} sets, "
+                f"{len(catalogue.patterns)} patterns" + ("" if changed else " (already up to date)")
+            )
+            if changed or verbosity >= 2:
+                for label in sorted(set(report.created) | set(report.updated) | set(report.deleted)):
+                    self.stdout.write(
+                        f"  {label:<12} created {report.created[label]:>4}  updated {report.updated[label]:>4}  "
+                        f"deleted {report.deleted[label]:>4}"
+                    )
