@@ -71,3 +71,44 @@ def register(kind: ArtifactKind) -> None:
     if not kind.loader_path.is_file():
         raise FileNotFoundError(f"no loader {kind.loader_path} for artifact kind {kind.name!r}")
     ARTIFACT_KINDS[kind.name] = kind
+
+
+# The other runtimes' own formats, each opened by that runtime's own loader (grader/loaders/<kind>_loader.py).
+for _kind in (
+    ArtifactKind(
+        name="openvino",
+        default_files=("model.xml", "model.bin"),
+        accepted=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\.(xml|bin)$"),
+        toolchains=("openvino",),
+        loader="openvino_loader.py",
+    ),
+    ArtifactKind(
+        name="ncnn",
+        default_files=("model.param", "model.bin"),
+        accepted=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\.(param|bin)$"),
+        toolchains=("ncnn",),
+        loader="ncnn_loader.py",
+    ),
+    ArtifactKind(
+        name="mnn",
+        default_files=("model.mnn",),
+        accepted=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\.mnn$"),
+        toolchains=("mnn",),
+        loader="mnn_loader.py",
+    ),
+    ArtifactKind(  # a TensorIR module as the TVMScript text mod.script() prints; the loader reads its loops
+        name="tvm-tir",
+        default_files=("module.py",),
+        accepted=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\.py$"),
+        toolchains=("tvm",),
+        loader="tvm_tir_loader.py",
+    ),
+    ArtifactKind(  # a compiled Relax executable (export_library); native code, run only in the loader's sandbox
+        name="tvm-relax",
+        default_files=("model.so",),
+        accepted=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\.so$"),
+        toolchains=("tvm",),
+        loader="tvm_relax_loader.py",
+    ),
+):
+    register(_kind)
