@@ -8,6 +8,8 @@ in the loader's sandbox. Standard library, numpy and TVM only.
 
 import json
 import os
+import shutil
+import tempfile
 
 import numpy as np
 
@@ -25,8 +27,13 @@ def load_artifact(artifact_dir, constraints, evaluate, **inputs):
     import tvm
     from tvm import relax
 
+    # dlopen hands back the library already loaded from the same path, and one loader process serves every
+    # case from the same folder: each case's library is loaded from a copy of its own.
+    private = tempfile.mkdtemp(prefix="tvm-relax-")
+    copy = os.path.join(private, library)
+    shutil.copyfile(os.path.join(artifact_dir, library), copy)
     try:
-        loaded = tvm.runtime.load_module(os.path.join(artifact_dir, library))
+        loaded = tvm.runtime.load_module(copy)
         machine = relax.VirtualMachine(loaded, tvm.cpu())
         main = machine["main"]
     except Exception as exc:
