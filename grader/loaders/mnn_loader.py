@@ -52,7 +52,7 @@ def load_artifact(artifact_dir, constraints, evaluate, **inputs):
         feed = []
         for name in in_names:
             array = np.ascontiguousarray(inputs[name], dtype=np.float32)
-            feed.append(F.const(array, list(array.shape), F.NCHW if array.ndim == 4 else F.NHWC))
+            feed.append(F.const(array, list(array.shape), F.NCHW))
         result = module.forward(feed if len(feed) > 1 else feed[0])
         result = result if isinstance(result, (list, tuple)) else [result]
         outputs = []
