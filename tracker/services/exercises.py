@@ -322,6 +322,8 @@ def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outco
                 # The grader already blanks hidden cases' details; blank them here too (a constraint holds it).
                 message=case.message if case.visible else "",
                 diff=case.diff if case.visible else "",
+                stages=[{**stage.to_dict(), "message": stage.message if case.visible else ""} for stage in case.stages],
+                metrics=[metric.to_dict() for metric in case.metrics],
             )
             for n, case in enumerate(result.cases)
         ]
