@@ -4,15 +4,28 @@ where the CPU can). Inputs and outputs are the bundle's `input_names` and `outpu
 and "logits"), fed as NCHW float32 as the ONNX model took them. Standard library, numpy and MNN only.
 """
 
+from __future__ import annotations
+
 import json
 import os
+from typing import Any
 
 import numpy as np
 
 
-def load_artifact(artifact_dir, constraints, evaluate, **inputs):
-    facts = {"ok": False, "error": "", "op_counts": {}, "nodes": 0, "opset": None, "inputs": [], "outputs": [],
-             "sizes": {}}
+def load_artifact(
+    artifact_dir: str, constraints: dict[str, Any], evaluate: bool, **inputs: np.ndarray
+) -> tuple[Any, ...]:
+    facts: dict[str, Any] = {
+        "ok": False,
+        "error": "",
+        "op_counts": {},
+        "nodes": 0,
+        "opset": None,
+        "inputs": [],
+        "outputs": [],
+        "sizes": {},
+    }
     for name in os.listdir(artifact_dir):
         facts["sizes"][name] = os.path.getsize(os.path.join(artifact_dir, name))
     files = list(constraints.get("files") or ["model.mnn"])
@@ -39,10 +52,10 @@ def load_artifact(artifact_dir, constraints, evaluate, **inputs):
     facts["op_counts"] = {op: ops.count(op) for op in sorted(set(ops))}
     facts["inputs"] = [{"name": v.name, "shape": None} for v in graph if v.op_type == "Input"]
     facts["outputs"] = [{"name": name, "shape": None} for name in out_names]
-    if max_nodes := constraints.get("max_nodes_hard"):
-        if len(graph) > max_nodes:
-            facts["error"] = f"{model} has {len(graph)} operations, over the grader's ceiling of {max_nodes}"
-            return (json.dumps(facts),)
+    max_nodes = constraints.get("max_nodes_hard")
+    if max_nodes and len(graph) > max_nodes:
+        facts["error"] = f"{model} has {len(graph)} operations, over the grader's ceiling of {max_nodes}"
+        return (json.dumps(facts),)
     if not evaluate:
         facts["ok"] = True
         return (json.dumps(facts),)

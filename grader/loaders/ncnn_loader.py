@@ -7,15 +7,18 @@ for the same model. The blobs fed and extracted are the bundle's `input_names` a
 "input" and "logits"). Standard library, numpy and ncnn only.
 """
 
+from __future__ import annotations
+
 import json
 import os
+from typing import Any
 
 import numpy as np
 
 MAGIC = "7767517"
 
 
-def _parse_param(text):
+def _parse_param(text: str) -> tuple[int, int, list[tuple[str, str, list[str], list[str]]]]:
     """(layer count, blob count, [(type, name, bottoms, tops)]) from .param text; raises ValueError."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines or lines[0] != MAGIC:
@@ -32,7 +35,9 @@ def _parse_param(text):
         try:
             bottoms, tops = int(parts[2]), int(parts[3])
         except (IndexError, ValueError):
-            raise ValueError(f"line {number}: '<type> <name> <inputs> <outputs> ...' expected, got {line[:80]!r}") from None
+            raise ValueError(
+                f"line {number}: '<type> <name> <inputs> <outputs> ...' expected, got {line[:80]!r}"
+            ) from None
         names = parts[4 : 4 + bottoms + tops]
         layers.append((parts[0], parts[1], names[:bottoms], names[bottoms:]))
     if len(layers) != layer_count:
@@ -40,9 +45,19 @@ def _parse_param(text):
     return layer_count, blob_count, layers
 
 
-def load_artifact(artifact_dir, constraints, evaluate, **inputs):
-    facts = {"ok": False, "error": "", "op_counts": {}, "nodes": 0, "opset": None, "inputs": [], "outputs": [],
-             "sizes": {}}
+def load_artifact(
+    artifact_dir: str, constraints: dict[str, Any], evaluate: bool, **inputs: np.ndarray
+) -> tuple[Any, ...]:
+    facts: dict[str, Any] = {
+        "ok": False,
+        "error": "",
+        "op_counts": {},
+        "nodes": 0,
+        "opset": None,
+        "inputs": [],
+        "outputs": [],
+        "sizes": {},
+    }
     for name in os.listdir(artifact_dir):
         facts["sizes"][name] = os.path.getsize(os.path.join(artifact_dir, name))
     files = list(constraints.get("files") or ["model.param", "model.bin"])
@@ -63,10 +78,10 @@ def load_artifact(artifact_dir, constraints, evaluate, **inputs):
     facts["nodes"] = len(kinds)
     facts["op_counts"] = {kind: kinds.count(kind) for kind in sorted(set(kinds))}
     facts["inputs"] = [{"name": tops[0], "shape": None} for kind, _, _, tops in layers if kind == "Input" and tops]
-    if max_nodes := constraints.get("max_nodes_hard"):
-        if len(layers) > max_nodes:
-            facts["error"] = f"{param} has {len(layers)} layers, over the grader's ceiling of {max_nodes}"
-            return (json.dumps(facts),)
+    max_nodes = constraints.get("max_nodes_hard")
+    if max_nodes and len(layers) > max_nodes:
+        facts["error"] = f"{param} has {len(layers)} layers, over the grader's ceiling of {max_nodes}"
+        return (json.dumps(facts),)
     in_names = list(constraints.get("input_names") or ["input"])
     out_names = list(constraints.get("output_names") or ["logits"])
     facts["outputs"] = [{"name": name, "shape": None} for name in out_names]
@@ -76,7 +91,13 @@ def load_artifact(artifact_dir, constraints, evaluate, **inputs):
     net.opt.num_threads = 1
     net.opt.use_vulkan_compute = False
     # float32 throughout: ncnn stores weights as fp16 or bf16 where the CPU has the instructions for it.
-    for flag in ("use_fp16_packed", "use_fp16_storage", "use_fp16_arithmetic", "use_bf16_storage", "use_int8_inference"):
+    for flag in (
+        "use_fp16_packed",
+        "use_fp16_storage",
+        "use_fp16_arithmetic",
+        "use_bf16_storage",
+        "use_int8_inference",
+    ):
         setattr(net.opt, flag, False)
     if net.load_param(param_path) != 0:
         facts["error"] = f"ncnn could not parse {param} (load_param failed: a layer type, a key or a count is wrong)"

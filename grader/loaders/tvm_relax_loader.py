@@ -6,17 +6,30 @@ order); a tuple result is returned as several outputs. A library is native code:
 in the loader's sandbox. Standard library, numpy and TVM only.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import shutil
 import tempfile
+from typing import Any
 
 import numpy as np
 
 
-def load_artifact(artifact_dir, constraints, evaluate, **inputs):
-    facts = {"ok": False, "error": "", "op_counts": {}, "nodes": 0, "opset": None, "inputs": [], "outputs": [],
-             "sizes": {}}
+def load_artifact(
+    artifact_dir: str, constraints: dict[str, Any], evaluate: bool, **inputs: np.ndarray
+) -> tuple[Any, ...]:
+    facts: dict[str, Any] = {
+        "ok": False,
+        "error": "",
+        "op_counts": {},
+        "nodes": 0,
+        "opset": None,
+        "inputs": [],
+        "outputs": [],
+        "sizes": {},
+    }
     for name in os.listdir(artifact_dir):
         facts["sizes"][name] = os.path.getsize(os.path.join(artifact_dir, name))
     files = list(constraints.get("files") or ["model.so"])

@@ -16,9 +16,12 @@ are outputs, allocated as zeros from their declared shape and dtype, and returne
 Standard library, numpy and TVM only.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import re
+from typing import Any
 
 import numpy as np
 
@@ -26,15 +29,15 @@ MAX_SOURCE_BYTES = 256 * 1024
 KINDS = {0: "serial", 1: "parallel", 2: "vectorized", 3: "unrolled", 4: "thread_binding"}
 
 
-def _name(var):
+def _name(var: Any) -> str:
     return str(getattr(var, "name_hint", None) or getattr(var, "name", None) or var)
 
 
-def _uses(expr, name):
+def _uses(expr: Any, name: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", str(expr)) is not None
 
 
-def _walk(stmt, loops, facts):
+def _walk(stmt: Any, loops: list[str], facts: dict[str, int]) -> None:
     """Depth-first over the statement tree; `loops` is the stack of enclosing loop variables' names."""
     if stmt is None:
         return
@@ -53,7 +56,7 @@ def _walk(stmt, loops, facts):
             facts["block"] = facts.get("block", 0) + 1
             spatial = [
                 [i for i, loop in enumerate(loops) if _uses(value, loop)]
-                for var, value in zip(block.iter_vars, stmt.iter_values)
+                for var, value in zip(block.iter_vars, stmt.iter_values, strict=True)
                 if int(var.iter_type) == 0  # data parallel
             ]
             tiled = 0
@@ -79,9 +82,19 @@ def _walk(stmt, loops, facts):
             _walk(child, loops, facts)
 
 
-def load_artifact(artifact_dir, constraints, evaluate, **inputs):
-    facts = {"ok": False, "error": "", "op_counts": {}, "nodes": 0, "opset": None, "inputs": [], "outputs": [],
-             "sizes": {}}
+def load_artifact(
+    artifact_dir: str, constraints: dict[str, Any], evaluate: bool, **inputs: np.ndarray
+) -> tuple[Any, ...]:
+    facts: dict[str, Any] = {
+        "ok": False,
+        "error": "",
+        "op_counts": {},
+        "nodes": 0,
+        "opset": None,
+        "inputs": [],
+        "outputs": [],
+        "sizes": {},
+    }
     for name in os.listdir(artifact_dir):
         facts["sizes"][name] = os.path.getsize(os.path.join(artifact_dir, name))
     files = list(constraints.get("files") or ["module.py"])
