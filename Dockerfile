@@ -2,13 +2,17 @@
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
 # bubblewrap: the exercise grader's sandbox (the grading worker refuses to grade without it);
-# gettext: msgfmt compiles the Chinese translations below.
+# gettext: msgfmt compiles the Chinese translations below; gcc and libc6-dev: TVM's export_library links a
+# compiled model into a shared library with the system's C compiler (the tvm-relax-onnx exercise, in the sandbox).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap gettext \
+    && apt-get install -y --no-install-recommends bubblewrap gettext gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY requirements/base.txt requirements/base.txt
+COPY requirements/base.txt requirements/lab.txt requirements/
 RUN pip install --no-cache-dir -r requirements/base.txt
+# The deployment lab's runtimes, which the grading worker and its sandbox import (read-only, like numpy).
+# One thread each: the sandbox sets OMP_NUM_THREADS/TVM_NUM_THREADS, the grader pins the runtimes' own pools.
+RUN pip install --no-cache-dir -r requirements/lab.txt
 COPY . .
 # Hashed, compressed static files for whitenoise, and the compiled catalogue; a throwaway key and SQLite
 # only let the settings load at build time.

@@ -4,6 +4,7 @@ the cases it should, and the learner's view never holds the reference or a hidde
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -13,7 +14,8 @@ from grader.results import Verdict
 from grader.run import grade
 from grader.sandbox import SandboxConfig
 
-BUNDLES = [p.name for p in find_bundles(EXERCISES_DIR)]
+# The NumPy exercises; the deployment lab's (stages, artifacts, metrics) are graded by test_lab.py.
+BUNDLES = [p.name for p in find_bundles(EXERCISES_DIR) if not load_bundle(p).is_lab]
 
 # A plausible mistake per exercise, and the cases it must fail (the others it may pass or fail).
 WRONG: dict[str, tuple[str, set[str]]] = {
@@ -150,3 +152,25 @@ def test_public_view_has_no_reference_and_no_hidden_output(slug: str) -> None:
     for case in bundle.hidden_cases:
         assert f'"name": "{case.name}"' not in data
     assert all(c.expected is not None for c in view.visible_cases)
+
+
+# "seed 003", "Seed 000 links", "the source documents": the material the content was drawn from, which a
+# learner cannot open. A statement names the real article, paper or manual instead (title, author, link).
+UNCITED = re.compile(r"\bseeds?\s*#?\s*\d+|source[\s-]+documents?", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("slug", BUNDLES)
+def test_statement_cites_real_sources_not_source_document_numbers(slug: str) -> None:
+    statement = (EXERCISES_DIR / slug / "statement.md").read_text(encoding="utf-8")
+    assert not UNCITED.search(statement), UNCITED.findall(statement)
+    assert re.search(r"<https?://[^>\s]+>", statement), "a statement links at least one real source"
+
+
+@pytest.mark.parametrize("text", ["Seed 002 writes", "(seed 003: quantisation)", "the source documents", "seed #4"])
+def test_the_uncited_pattern_catches_source_numbers(text: str) -> None:
+    assert UNCITED.search(text)
+
+
+@pytest.mark.parametrize("text", ["np.random.default_rng(seed=0)", "seeded weights", "a seed of 7 fixes"])
+def test_the_uncited_pattern_leaves_ordinary_seeds_alone(text: str) -> None:
+    assert not UNCITED.search(text)
