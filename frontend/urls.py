@@ -56,6 +56,7 @@ urlpatterns = [
     path("exercises/<slug:slug>/", exercises.exercise_detail, name="exercise"),
     path("exercises/<slug:slug>/submit/", exercises.exercise_submit, name="exercise-submit"),
     path("submissions/<int:pk>/", exercises.submission_status, name="submission"),
+    path("submissions/<int:pk>/regrade/", exercises.submission_regrade_view, name="submission-regrade"),
     path("settings/", settings.settings_page, name="settings"),
     path("settings/profile/", settings.settings_profile, name="settings-profile"),
     path("settings/vacations/", settings.vacation_new, name="vacation-add"),

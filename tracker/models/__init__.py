@@ -3,7 +3,7 @@
 from .base import TimeStampedModel
 from .curriculum import Item, Tag, Track
 from .deadlines import Deadline
-from .exercises import Exercise, Submission, SubmissionCaseResult
+from .exercises import Exercise, ExerciseDraft, ExerciseVersion, Submission, SubmissionCaseResult
 from .feeds import Feed, FeedPost, FeedSubscription
 from .learning import Enrollment, Progress
 from .planning import PlanEntry, ReviewCard, ReviewLog
@@ -18,6 +18,8 @@ __all__ = [
     "Deadline",
     "Enrollment",
     "Exercise",
+    "ExerciseDraft",
+    "ExerciseVersion",
     "Feed",
     "FeedPost",
     "FeedSubscription",
