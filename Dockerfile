@@ -7,8 +7,11 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends bubblewrap gettext \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY requirements/base.txt requirements/base.txt
+COPY requirements/base.txt requirements/lab.txt requirements/
 RUN pip install --no-cache-dir -r requirements/base.txt
+# The deployment lab's runtimes, which the grading worker and its sandbox import (read-only, like numpy).
+# One thread each: the sandbox sets OMP_NUM_THREADS/TVM_NUM_THREADS, the grader pins the runtimes' own pools.
+RUN pip install --no-cache-dir -r requirements/lab.txt
 COPY . .
 # Hashed, compressed static files for whitenoise, and the compiled catalogue; a throwaway key and SQLite
 # only let the settings load at build time.

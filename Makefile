@@ -54,14 +54,20 @@ $(VENV)/.installed: requirements/base.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.txt
 	@touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+# The deployment lab's runtimes (ONNX, ONNX Runtime, OpenVINO, TVM, ncnn, MNN): the grader's core, so `make run`
+# and `make test` both install them (grader/toolchains.py; a worker without them answers IE saying so).
+$(VENV)/.installed-lab: $(VENV)/.installed requirements/lab.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lab.txt
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-lab requirements/test.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/test.txt
 	@touch $@
 
 var:
 	@mkdir -p var
 
-migrate: $(VENV)/.installed var
+migrate: $(VENV)/.installed $(VENV)/.installed-lab var
 	$(PY) manage.py migrate --noinput -v 0
 
 seed: migrate
@@ -100,6 +106,7 @@ lock:
 	$(PY) -m pip install --quiet pip-tools==7.6.2
 	cd requirements && ../$(VENV)/bin/pip-compile --quiet --strip-extras --no-header base.in -o base.txt
 	cd requirements && ../$(VENV)/bin/pip-compile --quiet --strip-extras --no-header test.in -o test.txt
+	cd requirements && ../$(VENV)/bin/pip-compile --quiet --strip-extras --no-header lab.in -o lab.txt
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

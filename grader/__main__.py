@@ -1,7 +1,8 @@
 """`python -m grader build|check|grade`: the Django-free command line that `manage.py exercises` and
 `manage.py grade` wrap.
 
-    python -m grader build [SLUG ...]            write expected outputs from the reference solutions
+    python -m grader build [SLUG ...]            regenerate models and inputs (generate.py), then write expected
+                                                 outputs from the reference solutions
     python -m grader check [SLUG ...]            exit 1 unless every reference passes and outputs are current
     python -m grader grade SLUG FILE [--json]    grade a file in the sandbox (--visible: examples only)
 """
@@ -13,24 +14,31 @@ import json
 import sys
 from pathlib import Path
 
-from grader.build import BuildError, build_bundle, check_bundle
+from grader.build import BuildError, build_bundle, check_bundle, generate_bundle
 from grader.bundles import EXERCISES_DIR, Bundle, BundleError, find_bundles, load_bundle
+from grader.metrics import describe
 from grader.results import Verdict
 from grader.run import grade
 from grader.sandbox import SandboxConfig, SandboxUnavailable
 
 
-def _bundles(root: Path, slugs: list[str]) -> list[Bundle]:
+def _paths(root: Path, slugs: list[str]) -> list[Path]:
     paths = find_bundles(root)
     known = {p.name: p for p in paths}
     unknown = [s for s in slugs if s not in known]
     if unknown:
         raise BundleError(f"no exercise named {', '.join(unknown)} under {root} (known: {', '.join(known)})")
-    return [load_bundle(known[s]) for s in slugs] if slugs else [load_bundle(p) for p in paths]
+    return [known[s] for s in slugs] if slugs else paths
+
+
+def _bundles(root: Path, slugs: list[str]) -> list[Bundle]:
+    return [load_bundle(p) for p in _paths(root, slugs)]
 
 
 def _build(args: argparse.Namespace) -> int:
-    for bundle in _bundles(args.root, args.slugs):
+    for path in _paths(args.root, args.slugs):
+        generate_bundle(path)  # models and inputs first: the bundle only validates once they exist
+        bundle = load_bundle(path)
         changed = build_bundle(bundle)
         print(f"{bundle.slug}: {len(bundle.cases)} cases, {len(changed)} output(s) written")
     return 0
@@ -68,6 +76,10 @@ def _grade(args: argparse.Namespace) -> int:
             print(f"  {case.name:>4} {kind:<7} {case.verdict:<3} {timing:>8} {memory:>10}  {case.message}")
             if case.diff:
                 print("       " + case.diff.replace("\n", "\n       "))
+            for stage in case.stages if len(case.stages) > 1 else ():
+                print(f"       stage {stage.name}: {stage.verdict}")
+            for metric in case.metrics:
+                print(f"       {describe(metric)}")
     return 0 if result.verdict is Verdict.AC else 1
 
 

@@ -3,18 +3,26 @@ reference passes every case (through the sandbox when there is one) and that the
 
 `cases/MANIFEST.json` records the SHA-256 of the reference, of each case's inputs and of each expected output
 at build time, so `check` can tell "the reference or an input changed since the last build" from a real failure.
+
+A bundle with a `generate.py` (the lab's models, inputs and hidden evaluation sets, made from fixed seeds) is
+regenerated first by `build`; `check` regenerates it into a temporary copy and fails unless every generated
+file is byte-identical to the one in the repository.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from grader.bundles import Bundle
+from grader.bundles import Bundle, load_bundle
+from grader.lab import reference_payloads
 from grader.outputs import OutputError, decode_outputs, load_outputs_file, outputs_npz
 from grader.results import Verdict
 from grader.run import grade
@@ -48,11 +56,18 @@ def _sha(data: bytes) -> str:
 def _input_hash(bundle: Bundle, name: str) -> str:
     case = next(c for c in bundle.cases if c.name == name)
     npz, js = case.input_bytes()
-    return _sha(_sha(npz).encode() + _sha(js).encode())
+    digest = _sha(npz).encode() + _sha(js).encode()
+    if case.eval_npz is not None:
+        digest += _sha(case.eval_npz.read_bytes()).encode()
+    return _sha(digest)
 
 
 def _manifest(bundle: Bundle) -> dict[str, object]:
+    extra: dict[str, object] = {}
+    if bundle.shared_files:
+        extra["files"] = {p.name: _sha(p.read_bytes()) for p in bundle.shared_files}
     return {
+        **extra,
         "reference_sha256": _sha(bundle.reference_path.read_bytes()),
         "cases": {
             c.name: {"inputs_sha256": _input_hash(bundle, c.name), "output_sha256": _sha(c.output_path.read_bytes())}
@@ -61,8 +76,67 @@ def _manifest(bundle: Bundle) -> dict[str, object]:
     }
 
 
+GENERATOR = "generate.py"
+
+
+def _generator(path: Path) -> object:
+    spec = importlib.util.spec_from_file_location(f"bundle_generator_{path.parent.name.replace('-', '_')}", path)
+    if spec is None or spec.loader is None:
+        raise BuildError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    generate = getattr(module, "generate", None)
+    if not callable(generate):
+        raise BuildError(f"{path} defines no generate(bundle_dir)")
+    return generate
+
+
+def generate_bundle(folder: Path) -> None:
+    """Runs the bundle's generate.py (trusted content, reviewed like code) on `folder`, when it has one."""
+    script = folder / GENERATOR
+    if script.is_file():
+        generate = _generator(script)
+        assert callable(generate)  # noqa: S101 - checked by _generator
+        generate(folder)
+
+
+def _generated_files(folder: Path) -> dict[str, bytes]:
+    found = {}
+    for path in sorted([*folder.glob("files/*"), *folder.glob("cases/*.in.*"), *folder.glob("cases/*.eval.npz")]):
+        if path.is_file():
+            found[str(path.relative_to(folder))] = path.read_bytes()
+    return found
+
+
+def generation_problems(bundle: Bundle) -> list[str]:
+    """Regenerates into a temporary copy: what differs from the repository's files (nothing when current)."""
+    if not (bundle.path / GENERATOR).is_file():
+        return []
+    with tempfile.TemporaryDirectory(prefix="bq-generate-") as tmp:
+        copy = Path(tmp) / bundle.path.name
+        shutil.copytree(bundle.path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        for stale in [*copy.glob("files/*"), *copy.glob("cases/*.in.*"), *copy.glob("cases/*.eval.npz")]:
+            stale.unlink()
+        generate_bundle(copy)
+        fresh = _generated_files(copy)
+    stored = _generated_files(bundle.path)
+    problems = [
+        f"{name} is not what generate.py makes: rebuild" for name in sorted(stored) if fresh.get(name) != stored[name]
+    ]
+    problems += [f"{name} is missing: rebuild" for name in sorted(set(fresh) - set(stored))]
+    return problems
+
+
 def run_reference(bundle: Bundle) -> list[bytes]:
     """The reference's raw outputs per case (trusted: a plain subprocess with the bundle's limits)."""
+    if bundle.is_lab:
+        finals = reference_payloads(bundle, bundle.reference_source(), SandboxConfig())
+        lab_payloads = []
+        for case, final in zip(bundle.cases, finals, strict=True):
+            if final is None or final.payload is None:
+                raise BuildError(f"{bundle.slug}: the reference failed on case {case.name}")
+            lab_payloads.append(final.payload)
+        return lab_payloads
     job = Job(
         entry_point=bundle.entry_point,
         code=bundle.reference_source(),
@@ -82,7 +156,11 @@ def run_reference(bundle: Bundle) -> list[bytes]:
 
 
 def build_bundle(bundle: Bundle) -> list[str]:
-    """Write `cases/NN.out.npz` and the manifest; returns the names of the outputs that changed."""
+    """Regenerate (generate.py), then write `cases/NN.out.npz` and the manifest; returns the names of the
+    outputs that changed."""
+    if (bundle.path / GENERATOR).is_file():
+        generate_bundle(bundle.path)  # a second run in a row writes the same bytes
+        bundle = load_bundle(bundle.path)
     changed = []
     for case, payload in zip(bundle.cases, run_reference(bundle), strict=True):
         data = outputs_npz(decode_outputs(payload, max_bytes=bundle.output_limit_kb * 1024))
@@ -93,10 +171,18 @@ def build_bundle(bundle: Bundle) -> list[str]:
     return changed
 
 
-def _same(stored: np.ndarray, fresh: np.ndarray) -> bool:
-    """Equal, allowing a few ulps for floats (a different CPU may round a SIMD reduction differently)."""
+def _same(stored: np.ndarray, fresh: np.ndarray, *, lab: bool = False) -> bool:
+    """Equal, allowing a few ulps for floats (a different CPU may round a SIMD reduction differently). A lab
+    bundle's outputs come from a runtime whose kernels differ by CPU: they agree to rtol 1e-4 / atol 1e-6,
+    and its loader's report (a JSON text) on what was checked, not on the bytes."""
     if stored.dtype != fresh.dtype or stored.shape != fresh.shape:
         return False
+    if lab and stored.dtype.kind == "U" and stored.ndim == 0:
+        keys = ("ok", "nodes", "op_counts", "opset", "inputs", "outputs")
+        before, after = json.loads(str(stored)), json.loads(str(fresh))
+        return all(before.get(k) == after.get(k) for k in keys)
+    if lab and stored.dtype.kind in "fc":
+        return bool(np.allclose(fresh, stored, rtol=1e-4, atol=1e-6, equal_nan=True))
     if stored.dtype.kind in "fc":
         eps = float(np.finfo(stored.dtype).eps)
         scale = float(np.nanmax(np.abs(stored))) if stored.size and np.isfinite(stored).any() else 1.0
@@ -112,6 +198,7 @@ def check_bundle(bundle: Bundle, *, content_rules: bool = True, sandbox: Sandbox
             problems.append(f"has {len(bundle.cases)} cases; an exercise needs at least {MIN_CASES}")
         if len(bundle.visible_cases) < MIN_VISIBLE:
             problems.append(f"has {len(bundle.visible_cases)} visible cases; at least {MIN_VISIBLE} are needed")
+    problems += generation_problems(bundle)
     missing = [c.name for c in bundle.cases if not c.output_path.is_file()]
     if missing:
         problems.append(f"no expected output for case(s) {', '.join(missing)}: run `python -m grader build`")
@@ -136,7 +223,8 @@ def check_bundle(bundle: Bundle, *, content_rules: bool = True, sandbox: Sandbox
             problems.append(f"case {case.name}: {exc}")
             continue
         same = now.is_tuple == stored.is_tuple and len(now.parts) == len(stored.parts)
-        if not same or not all(_same(s, f) for s, f in zip(stored.parts, now.parts, strict=True)):
+        lab = bundle.is_lab
+        if not same or not all(_same(s, f, lab=lab) for s, f in zip(stored.parts, now.parts, strict=True)):
             problems.append(f"case {case.name}: the stored output differs from the reference's: rebuild")
     # The reference must pass its own checker, graded the way a learner is (sandboxed when possible).
     config = sandbox or SandboxConfig()

@@ -5,6 +5,76 @@
 read the reference and every expected output); `Bundle.public_view()` is what a learner may see: the
 statement, the starter, the signature and the visible cases with their inputs and expected outputs. The
 reference solution and hidden expected outputs are never part of it.
+
+The deployment lab's keys (all optional; a bundle without them grades as before)
+-------------------------------------------------------------------------------
+
+    toolchains = ["onnx", "onnxruntime"]   # what the bundle needs (grader/toolchains.py has the names:
+                                           # numpy onnx onnxruntime onnxscript openvino tvm ncnn mnn).
+                                           # A worker lacking one answers IE naming what to install.
+
+Extra folders of a bundle:
+
+* `files/`: read-only inputs shared by every case (models, calibration data), at most 8 MiB in all. A case's
+  `NN.in.json` names one with `{"$file": "cnn.onnx"}`: the argument becomes the file's path in the work
+  folder (`files/cnn.onnx`). `{"$out": "model.onnx"}` becomes the path where the submission writes an
+  artifact (`out/model.onnx`); everything under `out/` is the case's artifact.
+* `cases/NN.eval.npz` (optional): the inputs the trusted loader feeds the submitted artifact (hidden: never
+  shown, never given to the submission), one array per model input, named as the model's inputs.
+* `generate.py` (optional, trusted): `generate(bundle_dir: Path) -> None` writes `files/` and the case inputs
+  from fixed seeds. `python -m grader build` runs it first; `check` regenerates into a temporary folder and
+  fails unless every byte is the same.
+
+    [artifact]                   # the submission writes a model under out/; the grader checks it
+    kind = "onnx"                # a loader from grader/artifacts.py: ARTIFACT_KINDS (labs add openvino, ncnn, ...)
+    files = ["model.onnx"]       # what must be there (default: the kind's own, e.g. model.onnx)
+    max_total_kb = 16384         # all artifact files together (default 16384); more is OLE
+    time_limit_s = 10.0          # the loader stage's CPU limit per case (default 10)
+    memory_limit_mb = 768        # the loader stage's memory limit (default 768)
+
+    [artifact.constraints]       # every key optional; each becomes a reported figure with its bar
+    checker = "full"             # onnx.checker: "full" (with strict shape inference), "basic", or "none"
+    allowed_ops = ["Conv", "Relu"]          # op types allowed (anything else fails)
+    denied_ops = ["BatchNormalization"]     # op types that must not appear
+    max_nodes = 12               # node count ceiling (the main graph)
+    max_op_counts = { Transpose = 0 }       # per op type ceilings
+    min_op_counts = { QuantizeLinear = 1 }  # per op type floors
+    original = "cnn.onnx"        # a file of files/ the size ratios are taken against
+    max_size_ratio = 0.35        # artifact bytes / original bytes at most (needs `original`)
+    min_size_ratio = 0.0
+    size_tolerance = 0.05        # artifact size within ±5% of the reference artifact's
+    min_opset = 13               # default-domain opset import bounds
+    max_opset = 21
+    input_names = ["input"]      # exact graph input names, in order (initializers excluded)
+    output_names = ["logits"]    # exact graph output names, in order
+    dynamic_axes = { input = [0], logits = [0] }   # these dims must be symbolic (dim_param or unknown)
+
+    [[metrics]]                  # replaces [checker] for outputs: a case passes when every metric holds
+    kind = "cosine"              # allclose | cosine | snr_db | top1_agreement | max_abs_error | mean_abs_error
+    output = 0                   # which output (default: each output in turn, the worst one reported)
+    min = 0.999                  # the bar: `min` (higher is better) or `max` (lower is better)
+    rtol = 1e-3                  # allclose only (defaults: rtol 1e-3, atol 1e-5)
+    atol = 1e-5
+
+  Without `[[metrics]]`, a bundle with an `[artifact]` compares the loader's outputs with the reference
+  artifact's by `allclose` at rtol 1e-3 / atol 1e-5 (exact-runtime agreement).
+
+    [[stages]]                   # several runs of the submission per case, each with its own limits and verdict
+    name = "convert"             # a short slug, unique
+    entry_point = "convert"      # a function of the submission
+    time_limit_s = 5.0           # defaults: the bundle's
+    memory_limit_mb = 768
+    toolchains = ["onnx"]        # defaults: the bundle's
+
+  Each stage gets the case's arguments; a stage after one that wrote files under out/ also gets
+  `artifact_dir` (those files, read-only). The last stage's return value is the case's output, unless the
+  bundle has an `[artifact]`: then the last stage's out/ files are the artifact, loaded by the trusted loader
+  in a stage of its own named "load". Without `[[stages]]` there is one stage, "run", from the top-level
+  `entry_point`, `time_limit_s` and `memory_limit_mb`. A case's verdict is its first stage that is not AC.
+
+Results (grader/results.py): each case carries `stages` (name, verdict, time, memory, message) and `metrics`
+(name, value reached, bar, "min"/"max", passed) for lab exercises; hidden cases keep the figures, not the
+messages.
 """
 
 from __future__ import annotations
@@ -29,6 +99,35 @@ CheckerKind = Literal["exact", "text", "numeric", "unordered", "custom"]
 CHECKER_KINDS: tuple[str, ...] = ("exact", "text", "numeric", "unordered", "custom")
 DIFFICULTIES = ("easy", "medium", "hard")
 MAX_INPUT_BYTES = 8 << 20
+MAX_FILES_BYTES = 8 << 20
+FILE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+METRIC_KINDS: tuple[str, ...] = (
+    "allclose",
+    "cosine",
+    "snr_db",
+    "top1_agreement",
+    "max_abs_error",
+    "mean_abs_error",
+)
+CONSTRAINT_KEYS: tuple[str, ...] = (
+    "checker",
+    "allowed_ops",
+    "denied_ops",
+    "max_nodes",
+    "max_op_counts",
+    "min_op_counts",
+    "original",
+    "max_size_ratio",
+    "min_size_ratio",
+    "size_tolerance",
+    "min_opset",
+    "max_opset",
+    "input_names",
+    "output_names",
+    "dynamic_axes",
+)
+CHECKER_LEVELS = ("full", "basic", "none")
+DEFAULT_ALLCLOSE = (1e-3, 1e-5)  # rtol, atol: two runs of one model agreeing within float32 reassociation
 
 # rtol, atol by dtype: float32 work cannot be held to float64 precision.
 DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
@@ -59,6 +158,66 @@ class CheckerSpec:
 
 
 @dataclass(frozen=True)
+class MetricSpec:
+    """One `[[metrics]]` entry: a figure computed from the expected and actual outputs, and its bar."""
+
+    kind: str
+    output: int | None = None
+    min: float | None = None
+    max: float | None = None
+    rtol: float = DEFAULT_ALLCLOSE[0]
+    atol: float = DEFAULT_ALLCLOSE[1]
+
+    @property
+    def name(self) -> str:
+        return self.kind if self.output is None else f"{self.kind}[{self.output}]"
+
+
+@dataclass(frozen=True)
+class ArtifactConstraints:
+    """`[artifact.constraints]`: what the submitted artifact must satisfy (None / empty: not checked)."""
+
+    checker: str = "full"
+    allowed_ops: tuple[str, ...] | None = None
+    denied_ops: tuple[str, ...] = ()
+    max_nodes: int | None = None
+    max_op_counts: dict[str, int] = field(default_factory=dict)
+    min_op_counts: dict[str, int] = field(default_factory=dict)
+    original: str | None = None
+    max_size_ratio: float | None = None
+    min_size_ratio: float | None = None
+    size_tolerance: float | None = None
+    min_opset: int | None = None
+    max_opset: int | None = None
+    input_names: tuple[str, ...] | None = None
+    output_names: tuple[str, ...] | None = None
+    dynamic_axes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArtifactSpec:
+    """`[artifact]`: the submission writes files under out/; a trusted loader checks and runs them."""
+
+    kind: str
+    files: tuple[str, ...]
+    max_total_kb: int = 16384
+    time_limit_s: float = 10.0
+    memory_limit_mb: int = 768
+    constraints: ArtifactConstraints = field(default_factory=ArtifactConstraints)
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One run of the submission per case (`[[stages]]`, or the single implicit stage "run")."""
+
+    name: str
+    entry_point: str
+    time_limit_s: float
+    memory_limit_mb: int
+    toolchains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Case:
     name: str
     visible: bool
@@ -66,6 +225,7 @@ class Case:
     input_npz: Path | None
     input_json: Path | None
     output_path: Path
+    eval_npz: Path | None = None
 
     def input_bytes(self) -> tuple[bytes, bytes]:
         """The case's arguments as the harness receives them: `.npz` bytes and JSON bytes (either may be empty)."""
@@ -119,6 +279,7 @@ class PublicExercise:
     memory_limit_mb: int
     visible_cases: tuple[PublicCase, ...]
     hidden_case_count: int
+    toolchains: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +297,7 @@ class PublicExercise:
             "memory_limit_mb": self.memory_limit_mb,
             "visible_cases": [case.to_dict() for case in self.visible_cases],
             "hidden_case_count": self.hidden_case_count,
+            "toolchains": list(self.toolchains),
         }
 
 
@@ -156,6 +318,38 @@ class Bundle:
     process_per_case: bool
     checker: CheckerSpec
     cases: tuple[Case, ...]
+    toolchains: tuple[str, ...] = ()
+    stages: tuple[StageSpec, ...] = ()
+    artifact: ArtifactSpec | None = None
+    metrics: tuple[MetricSpec, ...] = ()
+
+    @property
+    def is_lab(self) -> bool:
+        """Whether grading goes through the lab's stages (files, several stages, an artifact or metrics)."""
+        return bool(self.artifact or self.metrics or len(self.stages) > 1 or self.shared_files)
+
+    @property
+    def files_dir(self) -> Path:
+        return self.path / "files"
+
+    @property
+    def shared_files(self) -> tuple[Path, ...]:
+        """The bundle's `files/`, given read-only to every stage."""
+        if not self.files_dir.is_dir():
+            return ()
+        return tuple(sorted(p for p in self.files_dir.iterdir() if p.is_file()))
+
+    @property
+    def all_toolchains(self) -> tuple[str, ...]:
+        """Every toolchain a grading of this bundle uses: the bundle's, its stages' and its loader's."""
+        from grader.artifacts import ARTIFACT_KINDS  # the registry imports no runtime
+
+        names = list(self.toolchains)
+        for stage in self.stages:
+            names += stage.toolchains
+        if self.artifact is not None:
+            names += ARTIFACT_KINDS[self.artifact.kind].toolchains
+        return tuple(dict.fromkeys(names))
 
     @property
     def statement_md(self) -> str:
@@ -216,6 +410,7 @@ class Bundle:
             memory_limit_mb=self.memory_limit_mb,
             visible_cases=tuple(visible),
             hidden_case_count=len(self.hidden_cases),
+            toolchains=self.all_toolchains,
         )
 
 
@@ -255,6 +450,161 @@ def _checker(meta: dict[str, Any], where: str) -> CheckerSpec:
         tolerances[dtype] = (float(rtol), float(atol))
     strict = _get(raw, "strict_dtype", bool, f"{where} [checker]", False)
     return CheckerSpec(kind=kind, tolerances=tolerances, strict_dtype=strict)
+
+
+def _str_list(raw: dict[str, Any], key: str, where: str, pattern: re.Pattern[str] | None = None) -> tuple[str, ...]:
+    values = _get(raw, key, list, where)
+    if not all(isinstance(v, str) and (pattern is None or pattern.match(v)) for v in values):
+        raise BundleError(f"{where}: `{key}` must be a list of names")
+    return tuple(values)
+
+
+def _toolchains(raw: dict[str, Any], where: str) -> tuple[str, ...]:
+    from grader.toolchains import TOOLCHAIN_NAMES
+
+    names = _str_list(raw, "toolchains", where) if "toolchains" in raw else ()
+    unknown = [n for n in names if n not in TOOLCHAIN_NAMES]
+    if unknown:
+        raise BundleError(f"{where}: unknown toolchain(s) {', '.join(unknown)} (known: {', '.join(TOOLCHAIN_NAMES)})")
+    return names
+
+
+def _int_table(raw: dict[str, Any], key: str, where: str) -> dict[str, int]:
+    table = _get(raw, key, dict, where, {})
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in table.values()):
+        raise BundleError(f"{where}: `{key}` maps op types to counts (integers >= 0)")
+    return dict(table)
+
+
+def _constraints(raw: dict[str, Any], where: str, files: tuple[str, ...]) -> ArtifactConstraints:
+    unknown = sorted(set(raw) - set(CONSTRAINT_KEYS))
+    if unknown:
+        raise BundleError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(CONSTRAINT_KEYS)})")
+    checker = _get(raw, "checker", str, where, "full")
+    if checker not in CHECKER_LEVELS:
+        raise BundleError(f"{where}: `checker` must be one of {', '.join(CHECKER_LEVELS)}")
+    original = _get(raw, "original", str, where, None)
+    if original is not None and original not in files:
+        raise BundleError(f"{where}: `original` {original!r} is not a file of the bundle's files/")
+    ratios = {}
+    for key in ("max_size_ratio", "min_size_ratio", "size_tolerance"):
+        value = _get(raw, key, (int, float), where, None)
+        if value is not None:
+            _in_range(float(value), 0.0, 100.0, key, where)
+            if key != "size_tolerance" and original is None:
+                raise BundleError(f"{where}: `{key}` needs `original` (the file the ratio is taken against)")
+            ratios[key] = float(value)
+    opsets = {}
+    for key in ("min_opset", "max_opset", "max_nodes"):
+        value = _get(raw, key, int, where, None)
+        if value is not None:
+            _in_range(value, 1, 1_000_000, key, where)
+            opsets[key] = value
+    axes = {}
+    for name, dims in _get(raw, "dynamic_axes", dict, where, {}).items():
+        if not isinstance(dims, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+            raise BundleError(f"{where}: `dynamic_axes.{name}` must be a list of axis numbers")
+        axes[name] = tuple(dims)
+    return ArtifactConstraints(
+        checker=checker,
+        allowed_ops=_str_list(raw, "allowed_ops", where) if "allowed_ops" in raw else None,
+        denied_ops=_str_list(raw, "denied_ops", where) if "denied_ops" in raw else (),
+        max_nodes=opsets.get("max_nodes"),
+        max_op_counts=_int_table(raw, "max_op_counts", where),
+        min_op_counts=_int_table(raw, "min_op_counts", where),
+        original=original,
+        max_size_ratio=ratios.get("max_size_ratio"),
+        min_size_ratio=ratios.get("min_size_ratio"),
+        size_tolerance=ratios.get("size_tolerance"),
+        min_opset=opsets.get("min_opset"),
+        max_opset=opsets.get("max_opset"),
+        input_names=_str_list(raw, "input_names", where) if "input_names" in raw else None,
+        output_names=_str_list(raw, "output_names", where) if "output_names" in raw else None,
+        dynamic_axes=axes,
+    )
+
+
+def _artifact(meta: dict[str, Any], where: str, files: tuple[str, ...]) -> ArtifactSpec | None:
+    from grader.artifacts import ARTIFACT_KINDS
+
+    raw = _get(meta, "artifact", dict, where, None)
+    if raw is None:
+        return None
+    here = f"{where} [artifact]"
+    kind = _get(raw, "kind", str, here)
+    if kind not in ARTIFACT_KINDS:
+        raise BundleError(f"{here}: `kind` must be one of {', '.join(ARTIFACT_KINDS)}, got {kind!r}")
+    names = _str_list(raw, "files", here, FILE_NAME_RE) if "files" in raw else ARTIFACT_KINDS[kind].default_files
+    total = _get(raw, "max_total_kb", int, here, 16384)
+    _in_range(total, 1, 1 << 20, "max_total_kb", here)
+    time_limit = float(_get(raw, "time_limit_s", (int, float), here, 10.0))
+    _in_range(time_limit, 0.1, 120, "time_limit_s", here)
+    memory = _get(raw, "memory_limit_mb", int, here, 768)
+    _in_range(memory, 64, 4096, "memory_limit_mb", here)
+    constraints = _constraints(_get(raw, "constraints", dict, here, {}), f"{here}.constraints", files)
+    return ArtifactSpec(kind, names, total, time_limit, memory, constraints)
+
+
+def _metrics(meta: dict[str, Any], where: str) -> tuple[MetricSpec, ...]:
+    specs = []
+    for number, raw in enumerate(_get(meta, "metrics", list, where, []), 1):
+        here = f"{where} [[metrics]] #{number}"
+        if not isinstance(raw, dict):
+            raise BundleError(f"{here}: must be a table")
+        unknown = sorted(set(raw) - {"kind", "output", "min", "max", "rtol", "atol"})
+        if unknown:
+            raise BundleError(f"{here}: unknown key(s) {', '.join(unknown)}")
+        kind = _get(raw, "kind", str, here)
+        if kind not in METRIC_KINDS:
+            raise BundleError(f"{here}: `kind` must be one of {', '.join(METRIC_KINDS)}, got {kind!r}")
+        output = _get(raw, "output", int, here, None)
+        low = _get(raw, "min", (int, float), here, None)
+        high = _get(raw, "max", (int, float), here, None)
+        if kind != "allclose" and (low is None) == (high is None):
+            raise BundleError(f"{here}: give exactly one bar, `min` or `max`")
+        rtol = float(_get(raw, "rtol", (int, float), here, DEFAULT_ALLCLOSE[0]))
+        atol = float(_get(raw, "atol", (int, float), here, DEFAULT_ALLCLOSE[1]))
+        if rtol < 0 or atol < 0:
+            raise BundleError(f"{here}: tolerances cannot be negative")
+        specs.append(
+            MetricSpec(
+                kind,
+                output,
+                None if low is None else float(low),
+                None if high is None else float(high),
+                rtol,
+                atol,
+            )
+        )
+    return tuple(specs)
+
+
+def _stages(
+    meta: dict[str, Any], where: str, entry: str, time_limit: float, memory: int, toolchains: tuple[str, ...]
+) -> tuple[StageSpec, ...]:
+    raw_stages = _get(meta, "stages", list, where, [])
+    if not raw_stages:
+        return (StageSpec("run", entry, time_limit, memory, toolchains),)
+    stages = []
+    seen: set[str] = set()
+    for number, raw in enumerate(raw_stages, 1):
+        here = f"{where} [[stages]] #{number}"
+        if not isinstance(raw, dict):
+            raise BundleError(f"{here}: must be a table")
+        name = _get(raw, "name", str, here)
+        if not SLUG_RE.match(name) or name in seen or name == "load":
+            raise BundleError(f"{here}: `name` {name!r} must be a unique slug other than 'load'")
+        seen.add(name)
+        stage_entry = _get(raw, "entry_point", str, here)
+        if not IDENTIFIER_RE.match(stage_entry):
+            raise BundleError(f"{here}: `entry_point` must be a Python identifier")
+        stage_time = float(_get(raw, "time_limit_s", (int, float), here, time_limit))
+        _in_range(stage_time, 0.1, 120, "time_limit_s", here)
+        stage_memory = _get(raw, "memory_limit_mb", int, here, memory)
+        _in_range(stage_memory, 32, 4096, "memory_limit_mb", here)
+        stage_chains = _toolchains(raw, here) if "toolchains" in raw else toolchains
+        stages.append(StageSpec(name, stage_entry, stage_time, stage_memory, stage_chains))
+    return tuple(stages)
 
 
 def load_bundle(path: str | Path) -> Bundle:
@@ -313,6 +663,7 @@ def load_bundle(path: str | Path) -> Bundle:
         for file in (npz, js):
             if file.is_file() and file.stat().st_size > MAX_INPUT_BYTES:
                 raise BundleError(f"{case_where}: {file.name} is over {MAX_INPUT_BYTES} bytes")
+        evaluation = path / "cases" / f"{name}.eval.npz"
         cases.append(
             Case(
                 name=name,
@@ -321,6 +672,7 @@ def load_bundle(path: str | Path) -> Bundle:
                 input_npz=npz if npz.is_file() else None,
                 input_json=js if js.is_file() else None,
                 output_path=path / "cases" / f"{name}.out.npz",
+                eval_npz=evaluation if evaluation.is_file() else None,
             )
         )
     checker = _checker(meta, where)
@@ -329,6 +681,17 @@ def load_bundle(path: str | Path) -> Bundle:
             raise BundleError(f"{path / required}: missing")
     if checker.kind == "custom" and not (path / "checker.py").is_file():
         raise BundleError(f"{where}: [checker] kind is custom but checker.py is missing")
+    files_dir = path / "files"
+    shared = sorted(p for p in files_dir.iterdir()) if files_dir.is_dir() else []
+    for file in shared:
+        if not file.is_file() or file.is_symlink() or not FILE_NAME_RE.match(file.name):
+            raise BundleError(f"{file}: files/ holds only plain files with short names (letters, digits, . _ -)")
+    if sum(f.stat().st_size for f in shared) > MAX_FILES_BYTES:
+        raise BundleError(f"{files_dir}: over {MAX_FILES_BYTES} bytes in all; keep generated models small")
+    toolchains = _toolchains(meta, where)
+    stages = _stages(meta, where, entry, time_limit, memory, toolchains)
+    artifact = _artifact(meta, where, tuple(f.name for f in shared))
+    metrics = _metrics(meta, where)
     return Bundle(
         path=path,
         slug=slug,
@@ -345,6 +708,10 @@ def load_bundle(path: str | Path) -> Bundle:
         process_per_case=_get(meta, "process_per_case", bool, where, False),
         checker=checker,
         cases=tuple(cases),
+        toolchains=toolchains,
+        stages=stages,
+        artifact=artifact,
+        metrics=metrics,
     )
 
 

@@ -4,10 +4,16 @@ This file is the only part of the repository that is visible inside the sandbox,
 `grader` (only the standard library and numpy). Protocol, all on pipes (nothing is read back from files):
 
 * stdin: frames of an 8-byte big-endian length and a body: a JSON header (entry point, cases with their CPU
-  limits), the submission's source, then per case the `.npz` bytes and the JSON bytes of its arguments.
+  limits, the shared files' names, the modules to preload, whether to collect `out/`), the submission's
+  source, one frame per shared file (written read-only under `files/`), then per case the `.npz` bytes and
+  the JSON bytes of its arguments and an `.npz` of the case's own files (uint8 arrays by file name, written
+  under `art/` and passed as `artifact_dir`). In the JSON arguments `{"$file": name}` becomes the path of
+  `files/name` and `{"$out": name}` the path of `out/name`.
 * the result descriptor (its number is argv[1]): frames of one kind byte, a 4-byte big-endian length and a
-  body. `S` (a case starts), `E` (a case ended: JSON with status, CPU time and peak memory), `O` (the outputs
-  of that case as `.npz` bytes written with `allow_pickle=False`), `C` (compile or import failed), `D` (done).
+  body. `S` (a case starts; case -1 is the import), `E` (a case ended: JSON with status, CPU time and peak
+  memory; for case -1, the import failed at run time), `O` (the outputs of that case as `.npz` bytes written
+  with `allow_pickle=False`), `F` (the plain files the case left under `out/`, as an `.npz` of uint8
+  arrays), `C` (a syntax error or no entry point), `D` (done).
 
 Everything the submission could forge here is data that the trusted side validates: it compares outputs
 itself, parses them with `allow_pickle=False`, and enforces time, memory and output limits from outside.
@@ -16,11 +22,14 @@ itself, parses them with `allow_pickle=False`, and enforces time, memory and out
 from __future__ import annotations
 
 import errno
+import importlib
 import io
 import json
 import os
 import resource
+import shutil
 import signal
+import stat
 import struct
 import sys
 import time
@@ -136,6 +145,86 @@ def _arguments(npz_bytes: bytes, json_bytes: bytes) -> dict[str, object]:
     return kwargs
 
 
+def _pin_onnxruntime(module: types.ModuleType) -> None:
+    """Every ONNX Runtime session the submission (or a library it calls) creates runs on one thread."""
+    session_class = module.InferenceSession
+    original = session_class.__init__
+
+    def __init__(self: object, path_or_bytes: object, sess_options: object = None, *args: object, **kw: object) -> None:
+        if sess_options is None:
+            sess_options = module.SessionOptions()
+        sess_options.intra_op_num_threads = 1  # type: ignore[attr-defined]
+        sess_options.inter_op_num_threads = 1  # type: ignore[attr-defined]
+        original(self, path_or_bytes, sess_options, *args, **kw)
+
+    session_class.__init__ = __init__
+    module.set_default_logger_severity(3)
+
+
+# Applied right after a preloaded module is imported; labs add their runtime's thread pinning here.
+PIN_THREADS: dict[str, typing.Callable[[types.ModuleType], None]] = {"onnxruntime": _pin_onnxruntime}
+
+
+def _preload(names: list[str]) -> None:
+    """Imports the bundle's runtimes before the submission: their import cost is not the learner's, and
+    their thread pools are pinned before any code of the submission runs."""
+    for name in names:
+        module = importlib.import_module(name)
+        pin = PIN_THREADS.get(name)
+        if pin is not None:
+            pin(module)
+
+
+def _resolve(value: object) -> object:
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, name),) = value.items()
+        if key in ("$file", "$out") and isinstance(name, str) and "/" not in name and name not in (".", ".."):
+            return os.path.abspath(os.path.join("files" if key == "$file" else "out", name))
+    if isinstance(value, list):
+        return [_resolve(v) for v in value]
+    return value
+
+
+def _write_files(folder: str, npz_bytes: bytes) -> bool:
+    """Writes a case's files (an .npz of uint8 arrays named by file) into `folder`; False when there are none."""
+    shutil.rmtree(folder, ignore_errors=True)
+    if not npz_bytes:
+        return False
+    os.mkdir(folder)
+    with np.load(io.BytesIO(npz_bytes), allow_pickle=False) as data:
+        for name in data.files:
+            with open(os.path.join(folder, os.path.basename(name)), "wb") as handle:
+                handle.write(data[name].tobytes())
+    return True
+
+
+def _collect(folder: str, limit: int) -> tuple[bytes, str]:
+    """The plain files under `folder` as .npz bytes, and a problem (a link, a folder, too much) if any."""
+    arrays: dict[str, np.ndarray] = {}
+    total = 0
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        return b"", ""
+    for entry in entries:
+        info = entry.stat(follow_symlinks=False)
+        if stat.S_ISLNK(info.st_mode):
+            return b"", f"out/{entry.name} is a symbolic link: write the file itself into out/"
+        if not stat.S_ISREG(info.st_mode):
+            return b"", f"out/{entry.name} is not a plain file: write files directly into out/"
+        total += info.st_size
+        if total > limit:
+            return b"", f"the files under out/ are over the artifact limit of {limit} bytes"
+        fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
+            arrays[entry.name] = np.frombuffer(handle.read(limit + 1), dtype=np.uint8)
+    if not arrays:
+        return b"", ""
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    return buffer.getvalue(), ""
+
+
 def _set_cpu_soft_limit(seconds: float) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     used = resource.getrusage(resource.RUSAGE_SELF)
@@ -151,8 +240,22 @@ def main() -> None:
     stdin = sys.stdin.buffer
     header = json.loads(_read_frame(stdin))
     source = _read_frame(stdin).decode("utf-8", errors="replace")
-    inputs = [(_read_frame(stdin), _read_frame(stdin)) for _ in header["cases"]]
+    shared = [(name, _read_frame(stdin)) for name in header.get("files", [])]
+    inputs = [(_read_frame(stdin), _read_frame(stdin), _read_frame(stdin)) for _ in header["cases"]]
     stdin.close()
+
+    if shared:
+        os.mkdir("files")
+        for name, data in shared:
+            path = os.path.join("files", os.path.basename(name))
+            with open(path, "wb") as handle:
+                handle.write(data)
+            os.chmod(path, 0o444)
+        os.chmod("files", 0o555)  # noqa: S103 - read-only for the sandbox's one user
+    collect = bool(header.get("collect_out"))
+    artifact_limit = int(header.get("artifact_limit", 0))
+    want_output = bool(header.get("want_output", True))
+    _preload(list(header.get("preload", [])))
 
     with open(SUBMISSION_FILE, "w", encoding="utf-8") as handle:
         handle.write(source)
@@ -163,18 +266,37 @@ def main() -> None:
     channel.send_json(b"S", {"case": -1})
     try:
         code = compile(source, SUBMISSION_FILE, "exec")
-        exec(code, module.__dict__)  # noqa: S102 - running the submission is the point, inside the sandbox
-        entry = module.__dict__.get(header["entry"])
-        if not callable(entry):
-            raise LookupError(f"the submission defines no function named {header['entry']!r}")
-    except BaseException as exc:
-        if _getpid() != MAIN_PID:
-            _exit(0)
+    except BaseException as exc:  # SyntaxError, or ValueError for a null byte: the only compile errors
         channel.send_json(b"C", {"error_type": type(exc).__name__, "traceback": _trim_traceback(exc)})
         _exit(0)
+    signal.setitimer(signal.ITIMER_PROF, float(header["import_cpu_limit_s"]) + 0.02)
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - running the submission is the point, inside the sandbox
+    except BaseException as exc:
+        # Raised while importing: a run-time error (RE), or MLE for MemoryError; not a compile error.
+        if _getpid() != MAIN_PID:
+            _exit(0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        status = "memory" if isinstance(exc, MemoryError) else "exception"
+        failure = {"case": -1, "status": status, "error_type": type(exc).__name__, "traceback": _trim_traceback(exc)}
+        channel.send_json(b"E", failure)
+        _exit(0)
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    if _getpid() != MAIN_PID:
+        _exit(0)
+    entry = module.__dict__.get(header["entry"])
+    if not callable(entry):
+        message = f"LookupError: the submission defines no function named {header['entry']!r}\n"
+        channel.send_json(b"C", {"error_type": "LookupError", "traceback": message})
+        _exit(0)
 
-    for case, (npz_bytes, json_bytes) in zip(header["cases"], inputs, strict=True):
-        kwargs = _arguments(npz_bytes, json_bytes)
+    for case, (npz_bytes, json_bytes, files_bytes) in zip(header["cases"], inputs, strict=True):
+        kwargs = {name: _resolve(value) for name, value in _arguments(npz_bytes, json_bytes).items()}
+        if _write_files("art", files_bytes):
+            kwargs["artifact_dir"] = os.path.abspath("art")
+        if collect:
+            shutil.rmtree("out", ignore_errors=True)
+            os.mkdir("out")
         _set_cpu_soft_limit(float(case["cpu_limit_s"]))
         _peak_reset()
         channel.send_json(b"S", {"case": case["index"]})
@@ -184,10 +306,17 @@ def main() -> None:
         # SIGPROF's default action ends the process at the limit, to the millisecond; RLIMIT_CPU (whole
         # seconds, set from outside) is the backstop if the submission installs a SIGPROF handler.
         signal.setitimer(signal.ITIMER_PROF, float(case["cpu_limit_s"]) + 0.02)
+        files = b""
         try:
             result = entry(**kwargs)
             report["cpu_ms"] = (_process_time() - started) * 1000
-            payload = _encode(result)
+            if want_output:
+                payload = _encode(result)
+            if collect:
+                files, problem = _collect("out", artifact_limit)
+                if problem:
+                    report["status"] = "bad_output"
+                    report["message"] = problem
         except BadOutput as exc:
             report["status"] = "bad_output"
             report["message"] = str(exc)
@@ -205,6 +334,8 @@ def main() -> None:
         channel.send_json(b"E", report)
         if payload:
             channel.send(b"O", payload)
+        if files and report["status"] == "ok":
+            channel.send(b"F", files)
     channel.send(b"D", b"")
     sys.stdout.flush()
     # Not sys.exit: threads the submission left behind must not keep the process alive.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -35,8 +36,47 @@ _LABELS = {
 
 
 @dataclass(frozen=True)
+class MetricResult:
+    """A figure a lab case reached and the bar it needed: a metric (cosine 0.99991 >= 0.999) or an artifact
+    constraint (nodes 14 <= 12). `bound` is "min" (value must be at least `bar`) or "max" (at most)."""
+
+    name: str
+    value: float | None
+    bar: float
+    bound: str
+    passed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        value = self.value
+        if value is not None and not math.isfinite(value):
+            value = None  # JSON has no inf/nan; a missing figure never passes
+        return {"name": self.name, "value": value, "bar": self.bar, "bound": self.bound, "passed": self.passed}
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One stage of a case (a run of the submission, or "load": the trusted loader opening its artifact)."""
+
+    name: str
+    verdict: Verdict
+    time_ms: float | None = None
+    peak_memory_kb: int | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "verdict": str(self.verdict),
+            "time_ms": None if self.time_ms is None else round(self.time_ms, 1),
+            "peak_memory_kb": self.peak_memory_kb,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
 class CaseResult:
-    """One case's outcome. `message` and `diff` are filled for visible cases only."""
+    """One case's outcome. `message` and `diff` are filled for visible cases only; `stages` and `metrics`
+    only for lab exercises (hidden cases keep the figures, and stages without their messages)."""
 
     name: str
     visible: bool
@@ -47,6 +87,8 @@ class CaseResult:
     peak_memory_kb: int | None = None
     message: str = ""
     diff: str = ""
+    stages: tuple[StageResult, ...] = ()
+    metrics: tuple[MetricResult, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +101,8 @@ class CaseResult:
             "peak_memory_kb": self.peak_memory_kb,
             "message": self.message,
             "diff": self.diff,
+            "stages": [stage.to_dict() for stage in self.stages],
+            "metrics": [metric.to_dict() for metric in self.metrics],
         }
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
+from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
 from grader.results import CaseResult, GradeResult, Verdict
 from grader.sandbox import (
@@ -27,6 +28,7 @@ from grader.sandbox import (
     Status,
     run_job,
 )
+from grader.toolchains import TOOLCHAINS, install_hint, missing
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +160,27 @@ def grade(
         logger.warning(UNSANDBOXED_WARNING)
         notes = (UNSANDBOXED_WARNING,)
 
+    absent = missing(bundle.all_toolchains)
+    if absent:
+        logger.error("cannot grade %s: this worker lacks %s", bundle.slug, ", ".join(absent))
+        return GradeResult(
+            slug=bundle.slug,
+            verdict=Verdict.IE,
+            score=0.0,
+            max_score=max_score,
+            message=install_hint(absent),
+            sandboxed=sandboxed,
+            warnings=notes,
+        )
+    if bundle.is_lab:
+        runs = run_pipeline(bundle, code, chosen, config, sandboxed=sandboxed)
+        lab_results = []
+        for case, case_run in zip(chosen, runs, strict=True):
+            judged = judge_case(bundle, case, case_run)
+            lab_results.append(judged if case.visible else hide(judged))
+        first = runs[0].stages[0].message if runs and runs[0].stages else ""
+        return _summary(bundle, lab_results, max_score, sandboxed, notes, first_message=first)
+
     inputs = tuple(CaseInput(i, *case.input_bytes()) for i, case in enumerate(chosen))
     job = Job(
         entry_point=bundle.entry_point,
@@ -167,19 +190,33 @@ def grade(
         memory_limit_mb=bundle.memory_limit_mb,
         output_limit_bytes=bundle.output_limit_kb * 1024,
         process_per_case=bundle.process_per_case,
+        preload=tuple(TOOLCHAINS[t].module for t in bundle.all_toolchains if t != "numpy"),
     )
     raws = run_job(job, config, sandboxed=sandboxed)
     results = []
     for case, raw in zip(chosen, raws, strict=True):
         judged = _judge(bundle, case, raw)
         results.append(judged if case.visible else _hide(judged))
+    return _summary(bundle, results, max_score, sandboxed, notes, first_message=raws[0].message if raws else "")
 
+
+def _summary(
+    bundle: Bundle,
+    results: list[CaseResult],
+    max_score: float,
+    sandboxed: bool,
+    notes: tuple[str, ...],
+    *,
+    first_message: str = "",
+) -> GradeResult:
     first_failure = next((r for r in results if r.verdict is not Verdict.AC), None)
     verdict = first_failure.verdict if first_failure else Verdict.AC
     message = ""
     if verdict is Verdict.CE:
         # A compile error is the same for every case: show it once (its traceback names only submission.py).
-        message = raws[0].message or "the submission could not be imported"
+        message = first_message or results[0].message or "the submission could not be imported"
+    elif first_message.startswith("importing the submission"):
+        message = first_message  # the same for every case, hidden ones included: it is the learner's own code
     return GradeResult(
         slug=bundle.slug,
         verdict=verdict,

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from grader.toolchains import THREAD_ENV
+
 logger = logging.getLogger(__name__)
 
 HARNESS = Path(__file__).resolve().parent / "harness.py"
@@ -57,9 +59,6 @@ INSTALL_HINT = (
     "bubblewrap (bwrap) is not installed, so the grader refuses to run untrusted code. "
     "Install it with `sudo apt-get install bubblewrap` (or `make system-deps`). For local development only, "
     f"{UNSANDBOXED_ENV}=1 together with SandboxConfig(unsandboxed=True) runs code without a sandbox."
-)
-THREAD_ENV = dict.fromkeys(
-    ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS"), "1"
 )
 SANDBOX_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -123,6 +122,7 @@ class CaseInput:
     index: int
     npz: bytes
     json: bytes
+    files: bytes = b""  # an .npz of uint8 arrays by file name: the case's own files (`artifact_dir`)
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,15 @@ class Job:
     memory_limit_mb: int
     output_limit_bytes: int
     process_per_case: bool = False
+    files: tuple[tuple[str, bytes], ...] = ()  # shared read-only files (`files/`), the same for every case
+    preload: tuple[str, ...] = ()  # modules imported (and thread-pinned) before the submission
+    want_output: bool = True  # False: the entry point's return value is ignored (it writes out/ instead)
+    collect_out: bool = False  # send back the plain files each case leaves under out/
+    artifact_limit_bytes: int = 0
+
+    @property
+    def frame_limit(self) -> int:
+        return max(self.output_limit_bytes, self.artifact_limit_bytes * 2) + (1 << 16)
 
 
 @dataclass
@@ -144,6 +153,7 @@ class RawResult:
     wall_ms: float | None = None
     peak_kb: int | None = None
     payload: bytes | None = None
+    files: bytes | None = None
     error_type: str = ""
     message: str = ""
 
@@ -476,10 +486,16 @@ def _stdin_payload(job: Job, cases: list[CaseInput]) -> bytes:
         "entry": job.entry_point,
         "import_cpu_limit_s": job.cpu_limit_s,
         "cases": [{"index": c.index, "cpu_limit_s": job.cpu_limit_s} for c in cases],
+        "files": [name for name, _ in job.files],
+        "preload": list(job.preload),
+        "want_output": job.want_output,
+        "collect_out": job.collect_out,
+        "artifact_limit": job.artifact_limit_bytes,
     }
     chunks = [_frame(json.dumps(header).encode()), _frame(job.code.encode("utf-8", "surrogatepass"))]
+    chunks += [_frame(data) for _, data in job.files]
     for case in cases:
-        chunks += [_frame(case.npz), _frame(case.json)]
+        chunks += [_frame(case.npz), _frame(case.json), _frame(case.files)]
     return b"".join(chunks)
 
 
@@ -502,6 +518,8 @@ class _Run:
         self.current: int | None = None
         self.started = 0.0
         self.pending: RawResult | None = None
+        self.pending_files: RawResult | None = None
+        self.import_failure: RawResult | None = None
         self.kill_reason: Status | None = None
         self.compile_error: RawResult | None = None
         self.done = False
@@ -527,6 +545,8 @@ class _Run:
             index = int(report["case"])
             if index in self.results or index != self.current:
                 return  # a duplicate or forged frame: the first report for the running case counts
+            if index == -1 and report["status"] not in ("exception", "memory"):
+                raise ValueError("an import report is an exception or a MemoryError")
             result = RawResult(
                 index=index,
                 status=Status(report["status"]) if report["status"] in Status._value2member_map_ else Status.CRASHED,
@@ -536,13 +556,21 @@ class _Run:
                 error_type=str(report.get("error_type", ""))[:200],
                 message=str(report.get("traceback") or report.get("message") or "")[:6000],
             )
+            if index == -1:
+                self.import_failure = result
+                self.done = True
+                return
             self.results[index] = result
-            self.pending = result if result.status is Status.OK else None
+            self.pending = result if result.status is Status.OK and self.job.want_output else None
+            self.pending_files = result if result.status is Status.OK and self.job.collect_out else None
             self.current = None
             self.started = now
         elif kind == b"O" and self.pending is not None:
             self.pending.payload = body
             self.pending = None
+        elif kind == b"F" and self.pending_files is not None:
+            self.pending_files.files = body
+            self.pending_files = None
         elif kind == b"C":
             report = json.loads(body)
             self.compile_error = RawResult(
@@ -557,14 +585,14 @@ class _Run:
 
     def feed_results(self, data: bytes) -> None:
         self.result_bytes += len(data)
-        if self.result_bytes > self.job.output_limit_bytes * 2 + (1 << 20):
+        if self.result_bytes > self.job.frame_limit * max(1, len(self.cases)) + (1 << 20):
             self.kill_reason = Status.OUTPUT
             return
         self.buffer += data
         while len(self.buffer) >= 5:
             kind = self.buffer[:1]
             (length,) = struct.unpack(">I", self.buffer[1:5])
-            if length > self.job.output_limit_bytes + (1 << 16):
+            if length > self.job.frame_limit:
                 self.kill_reason = Status.OUTPUT
                 return
             if len(self.buffer) < 5 + length:
@@ -745,6 +773,14 @@ def run_job(job: Job, config: SandboxConfig, *, sandboxed: bool) -> list[RawResu
         batch = remaining[:1] if job.process_per_case else remaining
         state = _run_process(job, batch, config, sandboxed)
         returncode = state.returncode
+        if state.import_failure is not None:
+            failure = state.import_failure
+            message = f"importing the submission failed:\n{failure.message}".rstrip()
+            for case in remaining:
+                results[case.index] = RawResult(
+                    case.index, failure.status, error_type=failure.error_type, message=message
+                )
+            break
         if state.compile_error is not None:
             for case in remaining:
                 results[case.index] = RawResult(
@@ -764,9 +800,8 @@ def run_job(job: Job, config: SandboxConfig, *, sandboxed: bool) -> list[RawResu
                 results[case.index] = RawResult(case.index, Status.INTERNAL, message=detail or "no output")
             break
         status, message = _death(state, returncode)
-        if state.current == -1:  # while importing the submission
-            if status is Status.CRASHED:
-                status, message = Status.COMPILE_ERROR, f"importing the submission failed: {message}"
+        if state.current == -1:  # while importing the submission: RE, TLE, MLE or OLE, never CE
+            message = f"importing the submission failed: {message}"
             for case in remaining:
                 results[case.index] = RawResult(case.index, status, message=message)
             break

@@ -71,7 +71,16 @@ HOSTILE: dict[str, tuple[str, set[Verdict]]] = {
     "exiting the process in the middle of a case": ("import os\ndef double(x):\n    os._exit(0)\n", {Verdict.RE}),
     "a segmentation fault": ("import ctypes\ndef double(x):\n    ctypes.string_at(0)\n", {Verdict.RE}),
     "a syntax error": ("def double(x)\n    return x\n", {Verdict.CE}),
-    "an import error": ("import tensorflow\ndef double(x):\n    return x\n", {Verdict.CE}),
+    # Only a syntax error or a missing entry point is CE; what happens while the module runs is the code's.
+    "an import error": ("import tensorflow\ndef double(x):\n    return x\n", {Verdict.RE}),
+    "an exception at import": ("raise ValueError('boom')\ndef double(x):\n    return x\n", {Verdict.RE}),
+    "a memory bomb at import": ("keep = bytearray(8 * 1024**3)\ndef double(x):\n    return x\n", {Verdict.MLE}),
+    "a memory bomb at import, step by step": (
+        "keep = []\nwhile True:\n    keep.append(bytearray(16 * 1024**2))\ndef double(x):\n    return x\n",
+        {Verdict.MLE},
+    ),
+    "an endless loop at import": ("while True:\n    pass\ndef double(x):\n    return x\n", {Verdict.TLE}),
+    "a null byte in the source": ("def double(x):\n    return x\0\n", {Verdict.CE}),
     "no entry point": ("def triple(x):\n    return 3 * x\n", {Verdict.CE}),
 }
 
