@@ -30,15 +30,17 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from grader.build import MIN_CASES, MIN_VISIBLE, write_manifest
+from grader.build import GENERATOR, MIN_CASES, MIN_VISIBLE, write_manifest
 from grader.bundles import SLUG_RE, Bundle, BundleError, load_bundle
+from grader.lab import failure_of, run_pipeline
 from grader.outputs import OutputError, decode_outputs, outputs_npz
 from grader.results import Verdict
 from grader.run import grade
 from grader.sandbox import UNSANDBOXED_ENV, CaseInput, Job, SandboxConfig, SandboxUnavailable, Status, run_job
 
 TEXT_FILES = ("exercise.toml", "statement.md", "starter.py", "reference.py", "checker.py")
-CASE_FILE_RE = re.compile(r"^cases/([a-z0-9_-]{1,40})\.(in\.npz|in\.json|out\.npz)$")
+CASE_FILE_RE = re.compile(r"^cases/([a-z0-9_-]{1,40})\.(in\.npz|in\.json|eval\.npz|out\.npz)$")
+SHARED_FILE_RE = re.compile(r"^files/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 # What archivers add on their own; skipped without a word.
 IGNORED_RE = re.compile(r"(^|/)(__MACOSX/.*|\.DS_Store|Thumbs\.db|__pycache__/.*)$")
 MANIFEST_PATH = "cases/MANIFEST.json"
@@ -181,10 +183,16 @@ def unpack_archive(data: bytes, dest: Path, *, limits: IntakeLimits | None = Non
         relative = info.filename[len(prefix) :]
         if relative in wanted:
             raise IntakeError(f"{relative}: in the zip twice")
-        if relative not in TEXT_FILES and relative != MANIFEST_PATH and not CASE_FILE_RE.match(relative):
+        if relative == GENERATOR:
+            raise IntakeError(
+                f"{GENERATOR}: a generator runs outside the sandbox, so an upload cannot have one; run it where "
+                "the bundle is made and upload the files it writes (files/, cases/)"
+            )
+        known = relative in TEXT_FILES or relative == MANIFEST_PATH or SHARED_FILE_RE.match(relative)
+        if not known and not CASE_FILE_RE.match(relative):
             raise IntakeError(
                 f"{relative}: not part of a bundle (exercise.toml, statement.md, starter.py, reference.py, "
-                "checker.py and cases/NAME.in.npz or cases/NAME.in.json); remove it"
+                "checker.py, files/NAME, and cases/NAME.in.npz, NAME.in.json or NAME.eval.npz); remove it"
             )
         if info.file_size > limits.max_file_bytes:
             raise IntakeError(
@@ -216,11 +224,13 @@ def unpack_archive(data: bytes, dest: Path, *, limits: IntakeLimits | None = Non
     folder = dest / slug
     folder.mkdir(mode=0o755)
     (folder / "cases").mkdir(mode=0o755)
+    if any(r.startswith("files/") for r in wanted):
+        (folder / "files").mkdir(mode=0o755)
     for relative, info in sorted(wanted.items()):
         content = meta_bytes if relative == "exercise.toml" else _read_member(archive, info, limits, relative)
         if relative in TEXT_FILES or relative.endswith(".json"):
             _check_utf8(relative, content)
-        if relative.endswith(".in.npz"):
+        if relative.endswith((".in.npz", ".eval.npz")):
             _check_npz(relative, content, limits)
         _write_new(folder / relative, content)
     return folder
@@ -336,7 +346,30 @@ def prepare_bundle(folder: Path, *, sandbox: SandboxConfig | None = None, conten
     return report
 
 
+def _run_lab_reference(bundle: Bundle, config: SandboxConfig, report: PrepareReport, *, sandboxed: bool) -> None:
+    """A lab bundle's reference through its stages (and the artifact's loader), in the sandbox."""
+    runs = run_pipeline(bundle, bundle.reference_source(), bundle.cases, config, sandboxed=sandboxed)
+    for case, run in zip(bundle.cases, runs, strict=True):
+        times = [s.time_ms for s in run.stages if s.time_ms is not None]
+        time_ms = sum(times) if times else None
+        if run.failed or run.final is None or run.final.payload is None:
+            report.cases.append(
+                CaseReport(case.name, case.visible, False, f"the reference failed: {failure_of(run)}", time_ms)
+            )
+            continue
+        try:
+            outputs = decode_outputs(run.final.payload, max_bytes=bundle.output_limit_kb * 1024)
+        except OutputError as exc:
+            report.cases.append(CaseReport(case.name, case.visible, False, f"the reference's output: {exc}", time_ms))
+            continue
+        case.output_path.write_bytes(outputs_npz(outputs))
+        report.cases.append(CaseReport(case.name, case.visible, True, "", time_ms))
+
+
 def _run_reference(bundle: Bundle, config: SandboxConfig, report: PrepareReport, *, sandboxed: bool) -> None:
+    if bundle.is_lab:
+        _run_lab_reference(bundle, config, report, sandboxed=sandboxed)
+        return
     job = Job(
         entry_point=bundle.entry_point,
         code=bundle.reference_source(),
@@ -408,8 +441,10 @@ def edited_archive(
                 raise IntakeError(f"{name}: not a part of a bundle")
             if text.strip() or name != "checker.py":
                 archive.writestr(name, text.replace("\r\n", "\n"))
+        for path in sorted((current / "files").glob("*")) if (current / "files").is_dir() else []:
+            archive.writestr(f"files/{path.name}", path.read_bytes())
         if cases_zip is None:
-            for path in sorted((current / "cases").glob("*.in.*")):
+            for path in sorted([*(current / "cases").glob("*.in.*"), *(current / "cases").glob("*.eval.npz")]):
                 archive.writestr(f"cases/{path.name}", path.read_bytes())
         else:
             if len(cases_zip) > limits.max_archive_bytes:
@@ -425,8 +460,10 @@ def edited_archive(
                 if info.is_dir() or IGNORED_RE.search(info.filename):
                     continue
                 name = PurePosixPath(info.filename).name
-                if not re.match(r"^[a-z0-9_-]{1,40}\.in\.(npz|json)$", name):
-                    raise IntakeError(f"cases: {info.filename}: case inputs are named NAME.in.npz or NAME.in.json")
+                if not re.match(r"^[a-z0-9_-]{1,40}\.(in\.npz|in\.json|eval\.npz)$", name):
+                    raise IntakeError(
+                        f"cases: {info.filename}: case files are named NAME.in.npz, NAME.in.json or NAME.eval.npz"
+                    )
                 if info.file_size > limits.max_file_bytes:
                     raise IntakeError(f"cases: {name}: over {limits.max_file_bytes >> 20} MiB")
                 archive.writestr(f"cases/{name}", _read_member(source, info, limits, f"cases/{name}"))

@@ -198,7 +198,7 @@ def exercise_draft_validate(*, draft_id: int, final_attempt: bool = True) -> Dra
         except IntakeError as exc:
             return _refuse(draft_id, claimed_at, f"Refused: {exc}", None)
         try:
-            needs = tuple(getattr(load_bundle(folder), "toolchains", ()))
+            needs = load_bundle(folder).all_toolchains
         except BundleError:
             needs = ()  # prepare_bundle reports the schema error
         missing = missing_toolchains_message(names=needs)

@@ -245,8 +245,8 @@ def exercise_bundle(*, exercise: Exercise, version: ExerciseVersion | None = Non
 
 
 def bundle_toolchains(bundle: Bundle) -> tuple[str, ...]:
-    """The toolchains the bundle's exercise.toml lists (`toolchains = [...]`), none for older bundles."""
-    return tuple(getattr(bundle, "toolchains", ()))
+    """Every toolchain the bundle needs: its own `toolchains = [...]`, its stages' and its artifact loader's."""
+    return bundle.all_toolchains
 
 
 def missing_toolchains_message(*, names: list[str] | tuple[str, ...]) -> str:
