@@ -23,6 +23,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import stat
 import tomllib
 import zipfile
@@ -194,14 +195,14 @@ def unpack_archive(data: bytes, dest: Path, *, limits: IntakeLimits | None = Non
                 f"{relative}: not part of a bundle (exercise.toml, statement.md, starter.py, reference.py, "
                 "checker.py, files/NAME, and cases/NAME.in.npz, NAME.in.json or NAME.eval.npz); remove it"
             )
+        if info.file_size > max(info.compress_size, 1) * limits.max_ratio and info.file_size > 1 << 20:
+            raise IntakeError(
+                f"{relative}: unpacks to {info.file_size} bytes from {info.compress_size}; refused as a zip bomb"
+            )
         if info.file_size > limits.max_file_bytes:
             raise IntakeError(
                 f"{relative}: {info.file_size / (1 << 20):.1f} MiB; a file may have at most "
                 f"{limits.max_file_bytes >> 20} MiB"
-            )
-        if info.file_size > max(info.compress_size, 1) * limits.max_ratio and info.file_size > 1 << 20:
-            raise IntakeError(
-                f"{relative}: unpacks to {info.file_size} bytes from {info.compress_size}; refused as a zip bomb"
             )
         total += info.file_size
         if total > limits.max_total_bytes:
@@ -223,16 +224,20 @@ def unpack_archive(data: bytes, dest: Path, *, limits: IntakeLimits | None = Non
 
     folder = dest / slug
     folder.mkdir(mode=0o755)
-    (folder / "cases").mkdir(mode=0o755)
-    if any(r.startswith("files/") for r in wanted):
-        (folder / "files").mkdir(mode=0o755)
-    for relative, info in sorted(wanted.items()):
-        content = meta_bytes if relative == "exercise.toml" else _read_member(archive, info, limits, relative)
-        if relative in TEXT_FILES or relative.endswith(".json"):
-            _check_utf8(relative, content)
-        if relative.endswith((".in.npz", ".eval.npz")):
-            _check_npz(relative, content, limits)
-        _write_new(folder / relative, content)
+    try:
+        (folder / "cases").mkdir(mode=0o755)
+        if any(r.startswith("files/") for r in wanted):
+            (folder / "files").mkdir(mode=0o755)
+        for relative, info in sorted(wanted.items()):
+            content = meta_bytes if relative == "exercise.toml" else _read_member(archive, info, limits, relative)
+            if relative in TEXT_FILES or relative.endswith(".json"):
+                _check_utf8(relative, content)
+            if relative.endswith((".in.npz", ".eval.npz")):
+                _check_npz(relative, content, limits)
+            _write_new(folder / relative, content)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # a refused bundle leaves nothing behind
+        raise
     return folder
 
 
@@ -384,6 +389,10 @@ def _run_reference(bundle: Bundle, config: SandboxConfig, report: PrepareReport,
         time_ms = raw.cpu_ms if raw.cpu_ms is not None else raw.wall_ms
         if raw.status is Status.INTERNAL:
             raise SandboxUnavailable(f"the sandbox did not start: {raw.message}")
+        if raw.status is Status.OK and raw.payload is None:
+            message = f"the reference's output was not received: is it over the limit of {bundle.output_limit_kb} KB?"
+            report.cases.append(CaseReport(case.name, case.visible, False, message, time_ms))
+            continue
         if raw.status is not Status.OK or raw.payload is None:
             detail = (raw.message or raw.error_type or str(raw.status)).strip().splitlines()
             last = detail[-1] if detail else str(raw.status)

@@ -522,11 +522,20 @@ class BundleEditForm(forms.Form):
         "reference_py": "reference.py",
         "checker_py": "checker.py",
     }
-    exercise_toml = forms.CharField(label="exercise.toml", widget=forms.Textarea(attrs={"rows": 16, "cols": 100}))
-    statement_md = forms.CharField(label="statement.md", widget=forms.Textarea(attrs={"rows": 16, "cols": 100}))
-    starter_py = forms.CharField(label="starter.py", widget=forms.Textarea(attrs={"rows": 10, "cols": 100}))
-    reference_py = forms.CharField(label="reference.py", widget=forms.Textarea(attrs={"rows": 16, "cols": 100}))
+    exercise_toml = forms.CharField(
+        strip=False, label="exercise.toml", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
+    )
+    statement_md = forms.CharField(
+        strip=False, label="statement.md", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
+    )
+    starter_py = forms.CharField(
+        strip=False, label="starter.py", widget=forms.Textarea(attrs={"rows": 10, "cols": 100})
+    )
+    reference_py = forms.CharField(
+        strip=False, label="reference.py", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
+    )
     checker_py = forms.CharField(
+        strip=False,
         label="checker.py",
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 100}),
@@ -627,9 +636,10 @@ class ExerciseDraftAdmin(admin.ModelAdmin[ExerciseDraft]):
                     )
                 except DraftError as exc:
                     messages.error(request, f"Refused: {exc}")
+                    request.method = "GET"  # show the empty form again, under the message
                 else:
                     messages.success(
-                        request, f"{draft.slug}: uploaded; a worker validates it and publishes it if it passes."
+                        request, f"Uploaded {draft.slug}: a worker validates it and publishes it if it passes."
                     )
                     return HttpResponseRedirect(reverse("admin:tracker_exercisedraft_change", args=[draft.pk]))
         return super().add_view(request, form_url, extra_context)

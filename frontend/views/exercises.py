@@ -129,7 +129,11 @@ def submission_regrade_view(request: HttpRequest, pk: int) -> HttpResponse:
     except SubmissionError as exc:
         status = 429 if isinstance(exc, SubmissionRateLimited) else 400
         if is_htmx(request):
-            return render(request, "frontend/_submission.html", {"error": str(exc), "submission": submission, "exercise": exercise})
+            return render(
+                request,
+                "frontend/_submission.html",
+                {"error": str(exc), "submission": submission, "exercise": exercise},
+            )
         return _page(request, user, exercise, shown=submission, error=str(exc), status=status)
     if is_htmx(request):
         return render(request, "frontend/_submission.html", {"submission": again, "exercise": exercise})
