@@ -722,7 +722,11 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         queued, refused = 0, []
         for submission in queryset.select_related("exercise"):
             try:
-                submission_regrade(submission=submission, requested_by=request.user)  # type: ignore[arg-type]
+                submission_regrade(
+                    submission=submission,
+                    requested_by=request.user,  # type: ignore[arg-type]  # admin_view: signed in
+                    as_curator=True,
+                )
                 queued += 1
             except SubmissionError as exc:
                 refused.append(f"#{submission.pk}: {exc}")

@@ -52,6 +52,7 @@ from tracker.services.exercises import (
     exercise_version_next,
     missing_toolchains_message,
     version_bundle_folder,
+    version_cache_fill,
 )
 
 logger = logging.getLogger(__name__)
@@ -260,4 +261,5 @@ def _publish(draft: ExerciseDraft, claimed_at: dt.datetime, folder: Path, report
         if not done:
             transaction.set_rollback(True)
             return "lost"
+    version_cache_fill(folder=folder, content_hash=content_hash)
     return "published"

@@ -208,14 +208,39 @@ def exercises_sync(*, root: Path | None = None) -> ExerciseSyncReport:
     return report
 
 
+def version_cache_folder(*, content_hash: str, slug: str) -> Path:
+    """Where this machine keeps an uploaded or edited version's bundle, unpacked."""
+    return Path(settings.EXERCISE_BUNDLE_CACHE) / content_hash / slug
+
+
+def version_cache_fill(*, folder: Path, content_hash: str) -> None:
+    """Copies a bundle folder already unpacked (the one a worker just validated) into this machine's cache,
+    so the first grading here need not unpack the archive again. Best effort: a failure only costs that."""
+    target = version_cache_folder(content_hash=content_hash, slug=folder.name)
+    if (target / "exercise.toml").is_file():
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".copy-", dir=target.parent))
+    except OSError:
+        logger.warning("could not keep the bundle %s in %s", content_hash[:12], target, exc_info=True)
+        return
+    try:
+        shutil.copytree(folder, staging / folder.name, ignore=shutil.ignore_patterns("__pycache__"))
+        os.rename(staging / folder.name, target)
+    except OSError:
+        logger.warning("could not keep the bundle %s in %s", content_hash[:12], target, exc_info=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def version_bundle_folder(*, version: ExerciseVersion) -> Path:
     """The folder of a version's bundle on this machine: the curated folder, or the version's archive
     unpacked once into EXERCISE_BUNDLE_CACHE/<content hash>/<slug>/ (an atomic rename, so two workers
     unpacking at once both end with the same whole folder). May cost a query (the archive)."""
     if version.source == ExerciseVersion.Source.FIXTURES:
         return Path(settings.EXERCISES_DIR) / version.exercise.slug
-    root = Path(settings.EXERCISE_BUNDLE_CACHE)
-    folder = root / version.content_hash / version.exercise.slug
+    folder = version_cache_folder(content_hash=version.content_hash, slug=version.exercise.slug)
     if (folder / "exercise.toml").is_file():
         return folder
     archive = ExerciseVersion.objects.filter(pk=version.pk).values_list("archive", flat=True).get()
@@ -241,6 +266,8 @@ def exercise_bundle(*, exercise: Exercise, version: ExerciseVersion | None = Non
     version = version or exercise.current_version
     if version is None:
         return load_bundle(exercise.bundle_path)
+    if version.exercise_id == exercise.pk:
+        version.exercise = exercise  # the folder is named by the slug: no query for it
     return load_bundle(version_bundle_folder(version=version))
 
 
@@ -341,15 +368,15 @@ def submission_enqueue(*, submission: Submission) -> None:
     transaction.on_commit(lambda: grade_submission.apply_async(args=(pk,), soft_time_limit=soft, time_limit=hard))
 
 
-def submission_regrade(*, submission: Submission, requested_by: User) -> Submission:
+def submission_regrade(*, submission: Submission, requested_by: User, as_curator: bool = False) -> Submission:
     """Grades the submission's code again, on the exercise's current version, as a new submission
     (`regrade_of` points back); the old one keeps its result and version.
 
-    A curator (the `regrade_submission` permission) may re-grade any finished submission. A learner may
-    re-grade their own, only when a newer version was published since it was graded, and within their
-    rate limit (SubmissionRateLimited). Raises SubmissionError saying why otherwise."""
+    `as_curator` (the admin's action, which checks the `regrade_submission` permission) re-grades any
+    finished submission. A learner re-grades their own, only when a newer version was published since it
+    was graded, and within their rate limit (SubmissionRateLimited). Raises SubmissionError saying why."""
     exercise = submission.exercise
-    curator = requested_by.has_perm("tracker.regrade_submission")
+    curator = as_curator
     if not curator and submission.user_id != requested_by.pk:
         raise SubmissionError("You can re-grade only your own submissions.")
     if not submission.is_finished:
