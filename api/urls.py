@@ -64,6 +64,7 @@ v1 = [
     ),
     path("submissions/", exercises.SubmissionListView.as_view(), name="submission-list"),
     path("submissions/<int:pk>/", exercises.SubmissionDetailView.as_view(), name="submission-detail"),
+    path("submissions/<int:pk>/regrade/", exercises.SubmissionRegradeView.as_view(), name="submission-regrade"),
     path("skills/", personal.SkillListView.as_view(), name="skill-list"),
     path("skills/<int:pk>/", personal.SkillDetailView.as_view(), name="skill-detail"),
     path("skills/<int:pk>/level/", personal.SkillLevelView.as_view(), name="skill-level"),

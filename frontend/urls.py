@@ -82,6 +82,7 @@ urlpatterns = [
     path("mock/<int:pk>/", mock_interviews.mock_detail, name="mock"),
     path("mock/<int:pk>/end/", mock_interviews.mock_end, name="mock-end"),
     path("mock/<int:pk>/score/", mock_interviews.mock_score, name="mock-score"),
+    path("submissions/<int:pk>/regrade/", exercises.submission_regrade_view, name="submission-regrade"),
     path("settings/", settings.settings_page, name="settings"),
     path("settings/profile/", settings.settings_profile, name="settings-profile"),
     path("settings/vacations/", settings.vacation_new, name="vacation-add"),

@@ -240,3 +240,9 @@ def check_bundle(bundle: Bundle, *, content_rules: bool = True, sandbox: Sandbox
 
 def bundle_files(bundle: Bundle) -> list[Path]:
     return sorted(p for p in bundle.path.rglob("*") if p.is_file())
+
+
+def write_manifest(bundle: Bundle) -> None:
+    """Records the current reference, inputs and outputs in `cases/MANIFEST.json` (after outputs were written
+    some other way than `build_bundle`, e.g. by `grader.intake` from a sandboxed run)."""
+    (bundle.path / "cases" / MANIFEST).write_text(json.dumps(_manifest(bundle), indent=2, sort_keys=True) + "\n")

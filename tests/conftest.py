@@ -71,3 +71,9 @@ def empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def exercise_bundle_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Published bundle versions unpack into a folder of the test run, never the checkout's var/."""
+    settings.EXERCISE_BUNDLE_CACHE = tmp_path_factory.mktemp("exercise-bundles")

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_stubs_ext import WithAnnotations
 
+from grader.bundles import BundleError
+from grader.intake import read_text_parts
 from tracker.models import (
     Deadline,
     Enrollment,
     Exercise,
+    ExerciseDraft,
+    ExerciseVersion,
     Feed,
     FeedPost,
     FeedSubscription,
@@ -45,7 +57,8 @@ from tracker.models import (
     WorkerHeartbeat,
 )
 from tracker.selectors.feeds import FeedWithHealth, feeds_health
-from tracker.services.exercises import submission_regrade
+from tracker.services.exercise_drafts import DraftError, exercise_draft_edit, exercise_draft_upload
+from tracker.services.exercises import SubmissionError, submission_regrade, version_bundle_folder
 from tracker.services.feeds import feed_post_delete, feed_refresh
 
 
@@ -395,25 +408,246 @@ class ReminderDeliveryAdmin(admin.ModelAdmin[ReminderDelivery]):
         return False
 
 
-# --- Exercises (tracker/services/exercises.py): curators see submissions and re-grade them. ---
-# Only the public part of a bundle is in the database; the reference solution and hidden expected outputs
-# stay in the bundle folder, so no admin page can show them.
+# --- Exercises (tracker/services/exercises.py, exercise_drafts.py): curators upload or edit bundles, which a
+# worker validates and publishes as versions; they see submissions and re-grade them. A learner-facing
+# page never reads a draft, an archive or a reference; the admin shows a bundle's reference only on the
+# "Edit the bundle" form, to those who may publish one.
+
+
+class ExerciseVersionInline(admin.TabularInline[ExerciseVersion, Exercise]):
+    model = ExerciseVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "short_hash", "source", "created_by", "created_at"]
+    readonly_fields = ["number", "short_hash", "source", "created_by", "created_at"]
+    ordering = ["-number"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="content hash")
+    def short_hash(self, obj: ExerciseVersion) -> str:
+        return obj.short_hash
 
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin[Exercise]):
-    """Read-only: exercises come from the bundles (fixtures/exercises/) through `manage.py seed`."""
+    """Read-only rows: a bundle changes through a draft (upload a zip under "Exercise drafts", or "Edit the
+    bundle" here), published by a worker once its reference passed every case in the sandbox."""
 
-    list_display = ["slug", "title", "difficulty", "track", "item", "visible_cases", "hidden_cases", "is_published"]
+    list_display = [
+        "slug",
+        "title",
+        "difficulty",
+        "track",
+        "current_version",
+        "visible_cases",
+        "hidden_cases",
+        "is_published",
+    ]
     list_filter = ["difficulty", "is_published", "tags"]
     search_fields = ["slug", "title"]
-    list_select_related = ["track", "item"]
+    list_select_related = ["track", "item", "current_version"]
+    inlines = [ExerciseVersionInline]
+    change_form_template = "admin/tracker/exercise/change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        edit = path(
+            "<int:pk>/bundle/", self.admin_site.admin_view(self.bundle_edit_view), name="tracker_exercise_bundle"
+        )
+        return [edit, *super().get_urls()]
+
+    def bundle_edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Edit the bundle's parts; saving makes a draft that a worker validates and publishes."""
+        if not request.user.has_perm("tracker.add_exercisedraft"):
+            raise PermissionDenied
+        exercise = get_object_or_404(Exercise.objects.select_related("current_version"), pk=pk)
+        try:
+            folder = version_bundle_folder(version=exercise.current_version) if exercise.current_version else None
+            current = read_text_parts(folder) if folder else {}
+        except (BundleError, OSError) as exc:
+            current = {}
+            messages.error(request, f"The current bundle could not be read: {exc}")
+        if request.method == "POST":
+            form = BundleEditForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["cases"]
+                try:
+                    draft = exercise_draft_edit(
+                        exercise=exercise,
+                        parts={name: form.cleaned_data[field] for field, name in BundleEditForm.PARTS.items()},
+                        cases_zip=upload.read() if upload else None,
+                        user=request.user,  # type: ignore[arg-type]  # admin_view: signed in
+                    )
+                except DraftError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, "Saved as a draft: a worker validates it and publishes it if it passes.")
+                    return HttpResponseRedirect(reverse("admin:tracker_exercisedraft_change", args=[draft.pk]))
+        else:
+            form = BundleEditForm(
+                initial={field: current.get(name, "") for field, name in BundleEditForm.PARTS.items()}
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Edit the bundle of {exercise.slug}",
+            "exercise": exercise,
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/tracker/exercise/bundle_edit.html", context)
+
+
+class BundleUploadForm(forms.ModelForm[ExerciseDraft]):
+    bundle = forms.FileField(
+        label="Bundle (.zip)",
+        help_text="A zip of the bundle folder: exercise.toml, statement.md, starter.py, reference.py, optional "
+        "checker.py, and cases/ with NAME.in.npz or NAME.in.json. Expected outputs are made from the reference.",
+    )
+
+    class Meta:
+        model = ExerciseDraft
+        fields: list[str] = []
+
+
+class BundleEditForm(forms.Form):
+    PARTS = {
+        "exercise_toml": "exercise.toml",
+        "statement_md": "statement.md",
+        "starter_py": "starter.py",
+        "reference_py": "reference.py",
+        "checker_py": "checker.py",
+    }
+    exercise_toml = forms.CharField(
+        strip=False, label="exercise.toml", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
+    )
+    statement_md = forms.CharField(
+        strip=False, label="statement.md", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
+    )
+    starter_py = forms.CharField(
+        strip=False, label="starter.py", widget=forms.Textarea(attrs={"rows": 10, "cols": 100})
+    )
+    reference_py = forms.CharField(
+        strip=False, label="reference.py", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
+    )
+    checker_py = forms.CharField(
+        strip=False,
+        label="checker.py",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 100}),
+        help_text='Only for [checker] kind = "custom"; leave empty for none.',
+    )
+    cases = forms.FileField(
+        label="Replace the cases (.zip)",
+        required=False,
+        help_text="A zip of NAME.in.npz / NAME.in.json files; leave empty to keep the current cases.",
+    )
+
+
+@admin.register(ExerciseDraft)
+class ExerciseDraftAdmin(admin.ModelAdmin[ExerciseDraft]):
+    """Upload a bundle (a zip); a worker validates it, runs its reference on every case in the sandbox and
+    publishes it as a new version, or refuses it. Each draft shows its validation report per case."""
+
+    form = BundleUploadForm
+    list_display = ["id", "slug", "source", "status", "message_short", "created_by", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["slug", "archive_name"]
+    list_select_related = ["created_by", "version"]
+    readonly_fields = [
+        "slug",
+        "source",
+        "archive_name",
+        "status",
+        "message",
+        "validation_report",
+        "exercise",
+        "version",
+        "sandboxed",
+        "created_by",
+        "attempts",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def get_fields(self, request: HttpRequest, obj: ExerciseDraft | None = None) -> list[str]:  # type: ignore[override]  # a list is one of the allowed shapes
+        return ["bundle"] if obj is None else list(self.readonly_fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ExerciseDraft | None = None) -> list[str]:
+        return [] if obj is None else list(self.readonly_fields)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser
+
+    @admin.display(description="message")
+    def message_short(self, obj: ExerciseDraft) -> str:
+        return obj.message[:120]
+
+    @admin.display(description="validation report")
+    def validation_report(self, obj: ExerciseDraft) -> str:
+        if not obj.report:
+            return "—" if obj.is_finished else "Not validated yet: reload this page in a few seconds."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    c.get("case", ""),
+                    "example" if c.get("visible") else "hidden",
+                    "ok" if c.get("ok") else "FAILED",
+                    "" if c.get("time_ms") is None else f"{c['time_ms']:.0f} ms",
+                    c.get("message", ""),
+                )
+                for c in obj.report
+            ),
+        )
+        head = "<tr><th>case</th><th></th><th>result</th><th>time</th><th>what failed</th></tr>"
+        return format_html("<table>{}{}</table>", mark_safe(head), rows)  # noqa: S308 - a constant
+
+    def save_model(
+        self, request: HttpRequest, obj: ExerciseDraft, form: forms.ModelForm[ExerciseDraft], change: bool
+    ) -> None:
+        # The draft is made by the service (add_view below); the admin's own save never runs.
+        raise NotImplementedError
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, object] | None = None
+    ) -> HttpResponse:
+        if request.method == "POST" and self.has_add_permission(request):
+            form = BundleUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["bundle"]
+                limit = settings.EXERCISE_UPLOAD_MAX_MB << 20
+                try:
+                    if upload.size > limit:
+                        raise DraftError(f"the zip is over {settings.EXERCISE_UPLOAD_MAX_MB} MiB; make it smaller")
+                    draft = exercise_draft_upload(
+                        archive=upload.read(),
+                        name=upload.name or "bundle.zip",
+                        user=request.user,  # type: ignore[arg-type]  # admin_view: signed in
+                    )
+                except DraftError as exc:
+                    messages.error(request, f"Refused: {exc}")
+                    request.method = "GET"  # show the empty form again, under the message
+                else:
+                    messages.success(
+                        request, f"Uploaded {draft.slug}: a worker validates it and publishes it if it passes."
+                    )
+                    return HttpResponseRedirect(reverse("admin:tracker_exercisedraft_change", args=[draft.pk]))
+        return super().add_view(request, form_url, extra_context)
 
 
 _CASE_RESULT_FIELDS = ("case", "visible", "verdict", "points", "max_points", "time_ms", "memory_kb", "message", "diff")
@@ -437,10 +671,21 @@ class SubmissionCaseResultInline(admin.TabularInline[SubmissionCaseResult, Submi
 class SubmissionAdmin(admin.ModelAdmin[Submission]):
     """Read-only, with a "Re-grade" action (the `regrade_submission` permission, held by Curators)."""
 
-    list_display = ["id", "user", "exercise", "kind", "status", "verdict", "score", "max_score", "created_at"]
+    list_display = [
+        "id",
+        "user",
+        "exercise",
+        "kind",
+        "status",
+        "verdict",
+        "score",
+        "max_score",
+        "version",
+        "created_at",
+    ]
     list_filter = ["status", "verdict", "kind", "exercise"]
     search_fields = ["user__username", "exercise__slug"]
-    list_select_related = ["user", "exercise"]
+    list_select_related = ["user", "exercise", "version"]
     date_hierarchy = "created_at"
     inlines = [SubmissionCaseResultInline]
     actions = ["regrade"]
@@ -457,6 +702,8 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         "memory_kb",
         "sandboxed",
         "attempts",
+        "version",
+        "regrade_of",
         "code",
         "started_at",
         "finished_at",
@@ -473,13 +720,24 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
     def has_regrade_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("tracker.regrade_submission")
 
-    @admin.action(description="Re-grade (results are replaced when the worker is done)", permissions=["regrade"])
+    @admin.action(
+        description="Re-grade on the current version (a new submission; the old result stays)", permissions=["regrade"]
+    )
     def regrade(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
-        queued = [s for s in queryset.select_related("exercise") if submission_regrade(submission=s)]
-        busy = queryset.count() - len(queued)
-        self.message_user(request, f"{len(queued)} submission(s) queued for grading again.", messages.SUCCESS)
-        if busy:
-            self.message_user(request, f"{busy} submission(s) are being graded right now; left as they are.")
+        queued, refused = 0, []
+        for submission in queryset.select_related("exercise"):
+            try:
+                submission_regrade(
+                    submission=submission,
+                    requested_by=request.user,  # type: ignore[arg-type]  # admin_view: signed in
+                    as_curator=True,
+                )
+                queued += 1
+            except SubmissionError as exc:
+                refused.append(f"#{submission.pk}: {exc}")
+        self.message_user(request, f"{queued} submission(s) queued for grading again.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
 
 
 @admin.register(Question)

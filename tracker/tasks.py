@@ -17,6 +17,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
+from tracker.services import exercise_drafts as draft_services
 from tracker.services import exercises as exercise_services
 from tracker.services import feeds as feed_services
 from tracker.services import mock_interviews as mock_services
@@ -118,6 +119,27 @@ def grade_submission(self: Task[Any, Any], submission_id: int) -> str:
             submission_id=int(submission_id), final_attempt=self.request.retries >= (self.max_retries or 0)
         )
     except exercise_services.GradingInternalError as exc:
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    acks_late=True,
+    # The reference runs twice over every case (outputs, then graded on them); a bundle that needs longer
+    # is refused with the time limit's message.
+    soft_time_limit=600,
+    time_limit=660,
+    max_retries=3,
+)
+def exercise_draft_validate(self: Task[Any, Any], draft_id: int) -> str:
+    """Validates an uploaded or edited bundle in the sandbox and publishes it, or refuses it with its report.
+    A copy of the task finds the draft claimed and does nothing; a worker without a sandbox retries."""
+    try:
+        return draft_services.exercise_draft_validate(
+            draft_id=int(draft_id), final_attempt=self.request.retries >= (self.max_retries or 0)
+        )
+    except draft_services.DraftRetry as exc:
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
 
 

@@ -11,7 +11,21 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.base import MS
-from tracker.models import Exercise, Submission, SubmissionCaseResult
+from tracker.models import Exercise, ExerciseVersion, Submission, SubmissionCaseResult
+
+
+class VersionSerializer(MS[ExerciseVersion]):
+    hash = serializers.CharField(source="short_hash", read_only=True, help_text="The first 12 hex digits.")
+
+    class Meta:
+        model = ExerciseVersion
+        fields = ["number", "hash", "content_hash"]
+
+
+class ToolchainSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    version = serializers.CharField(allow_null=True, help_text="Installed on this server, or null when missing.")
 
 
 class ExerciseListSerializer(MS[Exercise]):
@@ -20,6 +34,16 @@ class ExerciseListSerializer(MS[Exercise]):
         slug_field="slug", read_only=True, allow_null=True
     )
     best_score = serializers.FloatField(read_only=True, allow_null=True, help_text="Your best graded submission.")
+    version = VersionSerializer(source="current_version", read_only=True, allow_null=True)
+    toolchains = ToolchainSerializer(
+        source="availability.toolchains", many=True, read_only=True, help_text="What the exercise needs."
+    )
+    available = serializers.BooleanField(
+        source="availability.available", read_only=True, help_text="False when this server lacks a toolchain."
+    )
+    install_hint = serializers.CharField(
+        source="availability.install_hint", read_only=True, help_text="What to install; empty when available."
+    )
 
     class Meta:
         model = Exercise
@@ -36,6 +60,10 @@ class ExerciseListSerializer(MS[Exercise]):
             "hidden_cases",
             "max_score",
             "best_score",
+            "version",
+            "toolchains",
+            "available",
+            "install_hint",
         ]
 
 
@@ -122,6 +150,10 @@ class CaseResultSerializer(MS[SubmissionCaseResult]):
 class SubmissionSerializer(MS[Submission]):
     exercise: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     status_url = serializers.SerializerMethodField(help_text="GET it until `status` is done or error.")
+    version = VersionSerializer(read_only=True, allow_null=True, help_text="The version it was graded against.")
+    regrade_of: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The submission whose code this one grades again."
+    )
 
     class Meta:
         model = Submission
@@ -138,6 +170,8 @@ class SubmissionSerializer(MS[Submission]):
             "created_at",
             "started_at",
             "finished_at",
+            "version",
+            "regrade_of",
             "status_url",
         ]
 

@@ -24,12 +24,19 @@ from api.serializers.exercises import (
 from api.views.base import LearnerListView, LearnerView, validated
 from grader.bundles import BundleError
 from tracker.models import Exercise, Submission
-from tracker.selectors.exercises import exercises_for_learner, submission_with_results, submissions_of
+from tracker.selectors.exercises import (
+    exercise_availability,
+    exercises_for_learner,
+    submission_with_results,
+    submissions_of,
+    toolchains_installed,
+)
 from tracker.services.exercises import (
     SubmissionError,
     SubmissionRateLimited,
     exercise_bundle,
     submission_create,
+    submission_regrade,
 )
 
 EXERCISE_EXAMPLE = {
@@ -45,6 +52,10 @@ EXERCISE_EXAMPLE = {
     "hidden_cases": 7,
     "max_score": 10.0,
     "best_score": 7.0,
+    "version": {"number": 2, "hash": "207cb96a4c56", "content_hash": "207cb96a4c56" + "0" * 52},
+    "toolchains": [{"name": "onnxruntime", "title": "ONNX Runtime", "version": "1.32.0"}],
+    "available": True,
+    "install_hint": "",
 }
 SUBMISSION_EXAMPLE = {
     "id": 77,
@@ -59,6 +70,8 @@ SUBMISSION_EXAMPLE = {
     "created_at": "2026-03-02T08:00:00Z",
     "started_at": "2026-03-02T08:00:01Z",
     "finished_at": "2026-03-02T08:00:02Z",
+    "version": {"number": 2, "hash": "207cb96a4c56", "content_hash": "207cb96a4c56" + "0" * 52},
+    "regrade_of": None,
     "status_url": "/api/v1/submissions/77/",
 }
 
@@ -86,6 +99,9 @@ class ExerciseListView(LearnerListView):
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        installed = toolchains_installed()
+        for exercise in page or []:
+            exercise.availability = exercise_availability(exercise=exercise, installed=installed)
         return self.get_paginated_response(ExerciseListSerializer(page, many=True).data)
 
 
@@ -105,6 +121,7 @@ class ExerciseDetailView(LearnerView):
         except (BundleError, OSError):
             examples = []
         exercise.examples = examples  # type: ignore[attr-defined]
+        exercise.availability = exercise_availability(exercise=exercise, installed=toolchains_installed())  # type: ignore[attr-defined]
         return conditional_response(request, ExerciseDetailSerializer(exercise).data)
 
 
@@ -172,3 +189,36 @@ class SubmissionDetailView(LearnerView):
     def get(self, request: Request, pk: int) -> Response:
         submission = get_object_or_404(self.get_queryset(), pk=pk)
         return conditional_response(request, SubmissionDetailSerializer(submission).data)
+
+
+class SubmissionRegradeView(LearnerView):
+    serializer_class = SubmissionSerializer
+
+    @extend_schema(
+        summary="Grade one of your submissions again on the exercise's current version: 202 and the new submission",
+        description="Allowed once a newer version of the exercise was published since it was graded (400 "
+        "otherwise). The old submission keeps its result; the new one points back to it in `regrade_of`. "
+        "Counts against the rate limit like a submission (429 with Retry-After).",
+        request=None,
+        responses={202: SubmissionSerializer},
+        examples=[
+            OpenApiExample(
+                "Queued",
+                value={**SUBMISSION_EXAMPLE, "id": 78, "status": "queued", "verdict": "", "score": None,
+                       "version": None, "regrade_of": 77, "status_url": "/api/v1/submissions/78/"},
+                response_only=True,
+                status_codes=["202"],
+            ),
+        ],
+    )  # fmt: skip
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        submission = get_object_or_404(submissions_of(user=self.learner), pk=pk)
+        try:
+            again = submission_regrade(submission=submission, requested_by=self.learner)
+        except SubmissionRateLimited as exc:
+            raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
+        except SubmissionError as exc:
+            raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from exc
+        body = SubmissionSerializer(again).data
+        return with_etag(body, status_code=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})

@@ -324,6 +324,7 @@ CELERY_TASK_ROUTES = {
     "tracker.tasks.feeds_dispatch": {"queue": FEEDS_QUEUE},
     "tracker.tasks.reminders_send_batch": {"queue": EMAIL_QUEUE},
     "tracker.tasks.grade_submission": {"queue": GRADING_QUEUE},
+    "tracker.tasks.exercise_draft_validate": {"queue": GRADING_QUEUE},
     "tracker.tasks.replans_dispatch": {"queue": PLANNING_QUEUE},
     "tracker.tasks.replans_run_batch": {"queue": PLANNING_QUEUE},
 }
@@ -473,6 +474,11 @@ FIXTURES_DIR = BASE_DIR / "fixtures"
 
 # Exercises (grader/, tracker/services/exercises.py): the bundles seed loads and the worker grades against.
 EXERCISES_DIR = Path(env.str("EXERCISES_DIR", default=str(FIXTURES_DIR / "exercises")))
+# Bundles uploaded or edited in the admin are stored in the database (ExerciseVersion.archive); each machine
+# unpacks a version here once, under its content hash, to grade against it or show its examples.
+EXERCISE_BUNDLE_CACHE = Path(env.str("EXERCISE_BUNDLE_CACHE", default=str(VAR_DIR / "exercise-bundles")))
+# The most an uploaded bundle (a zip) may weigh, in MiB; grader/intake.py holds the other limits.
+EXERCISE_UPLOAD_MAX_MB = env.int("EXERCISE_UPLOAD_MAX_MB", default=32)
 # Local development only: grade without bubblewrap. The grader also demands this variable in its own
 # environment, so the setting alone cannot turn the sandbox off.
 GRADER_UNSANDBOXED = env.bool("BRAINQUEUE_GRADER_ALLOW_UNSANDBOXED", default=False)

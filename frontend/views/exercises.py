@@ -16,17 +16,28 @@ from django.views.decorators.http import require_GET, require_POST
 from frontend.views.common import is_htmx, learner, parse_int
 from tracker.models import Exercise, Submission, User
 from tracker.selectors.exercises import (
+    exercise_availability,
     exercises_for_learner,
     submission_history,
     submission_with_results,
+    toolchains_installed,
 )
-from tracker.services.exercises import SubmissionError, SubmissionRateLimited, submission_create
+from tracker.services.exercises import (
+    SubmissionError,
+    SubmissionRateLimited,
+    submission_create,
+    submission_regrade,
+)
 
 
 @login_required
 @require_GET
 def exercises(request: HttpRequest) -> HttpResponse:
-    rows = list(exercises_for_learner(user=learner(request)))
+    installed = toolchains_installed()
+    rows = [
+        (exercise, exercise_availability(exercise=exercise, installed=installed))
+        for exercise in exercises_for_learner(user=learner(request))
+    ]
     return render(request, "frontend/exercises.html", {"exercises": rows})
 
 
@@ -47,6 +58,7 @@ def _page(
         code = exercise.starter if latest is None or request.GET.get("start") == "over" else latest.code
     context: dict[str, Any] = {
         "exercise": exercise,
+        "availability": exercise_availability(exercise=exercise, installed=toolchains_installed()),
         "history": history,
         "submission": shown,
         "code": code,
@@ -103,3 +115,27 @@ def submission_status(request: HttpRequest, pk: int) -> HttpResponse:
         context["history"] = submission_history(user=user, exercise=exercise)
         context["history_oob"] = True
     return render(request, "frontend/_submission.html", context)
+
+
+@login_required
+@require_POST
+def submission_regrade_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Grades one of the learner's submissions again on the exercise's current version (a new submission)."""
+    user = learner(request)
+    submission = get_object_or_404(submission_with_results(user=user), pk=pk)
+    exercise = submission.exercise
+    try:
+        again = submission_regrade(submission=submission, requested_by=user)
+    except SubmissionError as exc:
+        status = 429 if isinstance(exc, SubmissionRateLimited) else 400
+        if is_htmx(request):
+            return render(
+                request,
+                "frontend/_submission.html",
+                {"error": str(exc), "submission": submission, "exercise": exercise},
+            )
+        return _page(request, user, exercise, shown=submission, error=str(exc), status=status)
+    if is_htmx(request):
+        return render(request, "frontend/_submission.html", {"submission": again, "exercise": exercise})
+    url = reverse("frontend:exercise", kwargs={"slug": exercise.slug})
+    return HttpResponseRedirect(f"{url}?submission={again.pk}#result")

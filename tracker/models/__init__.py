@@ -3,7 +3,7 @@
 from .base import TimeStampedModel
 from .curriculum import Item, Tag, Track
 from .deadlines import Deadline
-from .exercises import Exercise, Submission, SubmissionCaseResult
+from .exercises import Exercise, ExerciseDraft, ExerciseVersion, Submission, SubmissionCaseResult
 from .feeds import Feed, FeedPost, FeedSubscription
 from .learning import Enrollment, Progress
 from .mock_interviews import MockPart, MockSession
@@ -22,6 +22,8 @@ __all__ = [
     "Deadline",
     "Enrollment",
     "Exercise",
+    "ExerciseDraft",
+    "ExerciseVersion",
     "Feed",
     "FeedPost",
     "FeedSubscription",

@@ -2,7 +2,13 @@
 
 An Exercise row holds only what a learner may see (the bundle's public view: statement, starter,
 signature, limits, case counts). The reference solution and the hidden expected outputs stay in the
-bundle folder on disk, read by the grader in the worker and nowhere else.
+bundle: a folder on disk for the curated fixtures, or, for a bundle a curator uploaded or edited in the
+admin, the `ExerciseVersion.archive` that only the grading worker unpacks. No learner-facing read selects
+that column (`ExerciseVersion.objects` defers it).
+
+Each published change of a bundle is an `ExerciseVersion` named by its content's SHA-256; a submission
+records the version it was graded against. An `ExerciseDraft` is an upload or an edit on its way: it is
+validated and its reference run in the sandbox by a worker, and only a draft that passes becomes a version.
 """
 
 from __future__ import annotations
@@ -63,6 +69,12 @@ class Exercise(TimeStampedModel):
     is_published = models.BooleanField(
         "published", default=True, help_text="Cleared by seed when the bundle folder is gone."
     )
+    toolchains = models.JSONField(
+        default=list, blank=True, help_text="What the bundle needs installed on the grading machine (exercise.toml)."
+    )
+    current_version = models.ForeignKey(
+        "ExerciseVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["difficulty", "title"]
@@ -82,6 +94,125 @@ class Exercise(TimeStampedModel):
     @property
     def bundle_path(self) -> Path:
         return Path(settings.EXERCISES_DIR) / self.slug
+
+
+class ExerciseVersionSource(models.TextChoices):
+    FIXTURES = "fixtures", "Curated bundle folder"
+    UPLOAD = "upload", "Uploaded in the admin"
+    EDIT = "edit", "Edited in the admin"
+
+
+class ExerciseVersionManager(models.Manager["ExerciseVersion"]):
+    def get_queryset(self) -> models.QuerySet[ExerciseVersion]:
+        # The archive holds the reference and hidden outputs: loaded only when asked for by name.
+        return super().get_queryset().defer("archive")
+
+
+class ExerciseVersion(TimeStampedModel):
+    """One published content of an exercise's bundle. `content_hash` is the SHA-256 of its files (paths and
+    bytes, expected outputs included: `grader.intake.bundle_digest`); `archive` is the bundle as a zip for
+    uploaded and edited versions (the curated ones live in fixtures/exercises/)."""
+
+    Source = ExerciseVersionSource
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    source = models.CharField(max_length=10, choices=ExerciseVersionSource, default=ExerciseVersionSource.FIXTURES)
+    archive = models.BinaryField(blank=True, default=b"", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ExerciseVersionManager()
+
+    class Meta:
+        ordering = ["exercise", "-number"]
+        # Related access (submission.version, exercise.current_version) goes through it too: no archive.
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "number"], name="exercise_version_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="exercise_version_number_positive"),
+            models.CheckConstraint(
+                condition=Q(source__in=ExerciseVersionSource.values), name="exercise_version_source_valid"
+            ),
+            # An uploaded or edited version carries its bundle; a curated one is the folder on disk.
+            models.CheckConstraint(
+                condition=Q(source=ExerciseVersionSource.FIXTURES) | ~Q(archive=b""),
+                name="exercise_version_archive_present",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} v{self.number} ({self.short_hash})"
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:12]
+
+
+class ExerciseDraftStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    VALIDATING = "validating", "Being validated"
+    PUBLISHED = "published", "Published"
+    REFUSED = "refused", "Refused"
+
+
+class ExerciseDraft(TimeStampedModel):
+    """An uploaded zip or an edit of an exercise's parts, on its way to becoming a version. Learners never
+    see a draft: the Exercise row and its version change only when the worker's validation passed.
+
+    queued → validating (a worker's claim; `started_at` is its token) → published or refused. `report` has
+    one entry per case (`case`, `visible`, `ok`, `message`, `time_ms`); `message` says why it was refused,
+    or which version it became."""
+
+    Status = ExerciseDraftStatus
+    Source = ExerciseVersionSource
+
+    source = models.CharField(max_length=10, choices=ExerciseVersionSource, default=ExerciseVersionSource.UPLOAD)
+    archive = models.BinaryField(editable=False)
+    archive_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=ExerciseDraftStatus, default=ExerciseDraftStatus.QUEUED)
+    slug = models.CharField(max_length=80, blank=True)
+    exercise = models.ForeignKey(Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts")
+    version = models.ForeignKey(
+        ExerciseVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts"
+    )
+    report = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    sandboxed = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("publish_custom_checker", "Can publish bundles with a custom checker (it runs in the grading worker)")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ExerciseDraftStatus.values), name="exercise_draft_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=[ExerciseVersionSource.UPLOAD, ExerciseVersionSource.EDIT]),
+                name="exercise_draft_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ExerciseDraftStatus.PUBLISHED) | Q(version__isnull=False),
+                name="exercise_draft_published_has_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug or self.archive_name or 'draft'} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExerciseDraftStatus.PUBLISHED, ExerciseDraftStatus.REFUSED)
 
 
 class SubmissionKind(models.TextChoices):
@@ -123,6 +254,22 @@ class Submission(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker claimed it.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    version = models.ForeignKey(
+        ExerciseVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        help_text="The bundle version it was graded against (set when graded).",
+    )
+    regrade_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="regrades",
+        help_text="The submission whose code this re-grades on a newer version (that one keeps its result).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -319,7 +319,8 @@ def user_data_export(*, user: User) -> dict[str, Any]:
     item_related = ("item__track",)
     submissions = (
         Submission.objects.filter(user=user)
-        .select_related("exercise")
+        .select_related("exercise", "version")
+        .defer("version__archive")
         .prefetch_related("results")
         .order_by("created_at", "id")
     )
@@ -381,6 +382,8 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             {
                 "exercise": s.exercise.slug,
                 **dump_fields(s, "submissions"),
+                # Which bundle version graded it (its number and content hash), for the learner's record.
+                "version": {"number": s.version.number, "content_hash": s.version.content_hash} if s.version else None,
                 "results": [dump_fields(r, "results") for r in sorted(s.results.all(), key=lambda r: r.position)],
             }
             for s in submissions

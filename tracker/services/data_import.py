@@ -19,6 +19,7 @@ from tracker.models import (
     Deadline,
     Enrollment,
     Exercise,
+    ExerciseVersion,
     Feed,
     FeedPost,
     FeedSubscription,
@@ -420,8 +421,22 @@ def _import_interview(user: User, rows: Any) -> None:
     _bulk(MockPart, [part for _s, part in parts], "mock_sessions[].parts")
 
 
+def _version(
+    exercise: Exercise, raw: object, known: dict[tuple[int, str], ExerciseVersion | None]
+) -> ExerciseVersion | None:
+    """The version of this server with the exported content hash, or None (another server's bundle)."""
+    content_hash = raw.get("content_hash") if isinstance(raw, dict) else None
+    if not isinstance(content_hash, str):
+        return None
+    key = (exercise.pk, content_hash)
+    if key not in known:
+        known[key] = ExerciseVersion.objects.filter(exercise=exercise, content_hash=content_hash).first()
+    return known[key]
+
+
 def _import_submissions(user: User, rows: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
     exercises: dict[str, Exercise] = {}
+    versions: dict[tuple[int, str], ExerciseVersion | None] = {}
     submissions, results = [], []
     for path, raw, fields in rows:
         slug = raw.get("exercise")
@@ -432,7 +447,12 @@ def _import_submissions(user: User, rows: list[tuple[str, dict[str, Any], dict[s
             if found is None:
                 raise DataImportError(f"{path}.exercise: no exercise {slug!r} on this server (`manage.py seed`).")
             exercises[slug] = found
-        submission = Submission(user=user, exercise=exercises[slug], **fields)
+        submission = Submission(
+            user=user,
+            exercise=exercises[slug],
+            version=_version(exercises[slug], raw.get("version"), versions),
+            **fields,
+        )
         submissions.append(submission)
         for j, raw_result in enumerate(_list(raw.get("results", []), f"{path}.results")):
             result = SubmissionCaseResult(**_read_fields(raw_result, "results", f"{path}.results[{j}]"))

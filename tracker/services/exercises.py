@@ -1,10 +1,15 @@
 """Exercises and submissions: loading the grader's bundles, accepting a learner's code (size and rate
-limits), grading it in a worker through the sandbox, and re-grading.
+limits), grading it in a worker through the sandbox, and re-grading on a newer version.
 
-The grader (`grader/`) is Django-free; this module is the only place that joins it to the database.
-Grading is idempotent: a worker first claims the submission with a guarded update (queued → running,
-`started_at` being the claim's token), and the results replace any earlier ones in one transaction, so
-a redelivered task or a re-grade never leaves two sets of results.
+The grader (`grader/`) is Django-free; this module (with exercise_drafts.py, which publishes uploaded and
+edited bundles) is the only place that joins it to the database. Grading is idempotent: a worker first
+claims the submission with a guarded update (queued → running, `started_at` being the claim's token), and
+the results replace any earlier ones in one transaction, so a redelivered task never leaves two sets of
+results. A re-grade is a new submission with the same code (`regrade_of`), so the old result stays.
+
+Each submission records the `ExerciseVersion` it was graded against: the exercise's current version when
+the worker took it. A version's bundle is the curated folder (fixtures) or its archive, unpacked once per
+machine into EXERCISE_BUNDLE_CACHE under its content hash (a new version never reuses an old folder).
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,14 +29,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from grader import toolchains
 from grader.bundles import Bundle, BundleError, load_all, load_bundle
+from grader.intake import IntakeError, bundle_digest, unpack_archive
 from grader.results import GradeResult
 from grader.results import Verdict as GraderVerdict
 from grader.run import SubmissionTooLarge, grade, validate_submission
 from grader.sandbox import SandboxConfig
 from tracker import metrics
 from tracker.jobs import tracker_task
-from tracker.models import Exercise, Item, Submission, SubmissionCaseResult, Tag, Track, User
+from tracker.models import Exercise, ExerciseVersion, Item, Submission, SubmissionCaseResult, Tag, Track, User
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +87,7 @@ class ExerciseSyncReport:
 def _public_fields(bundle: Bundle, track: Track | None, item: Item | None) -> dict[str, object]:
     visible = len(bundle.visible_cases)
     return {
+        "toolchains": list(bundle_toolchains(bundle)),
         "title": bundle.title,
         "track": track,
         "item": item,
@@ -94,13 +105,59 @@ def _public_fields(bundle: Bundle, track: Track | None, item: Item | None) -> di
     }
 
 
+def exercise_version_next(exercise: Exercise, *, content_hash: str, **fields: object) -> ExerciseVersion:
+    """Makes a new version (the next number) the exercise's current one. The caller holds the transaction and
+    the exercise's row lock (seed's transaction, or exercise_drafts' select_for_update)."""
+    last = ExerciseVersion.objects.filter(exercise=exercise).order_by("-number").values_list("number", flat=True)
+    number = (last.first() or 0) + 1
+    version = ExerciseVersion.objects.create(exercise=exercise, number=number, content_hash=content_hash, **fields)
+    exercise.current_version = version
+    Exercise.objects.filter(pk=exercise.pk).update(current_version=version, updated_at=timezone.now())
+    return version
+
+
+def exercise_public_fields_apply(*, bundle: Bundle, exercise: Exercise | None = None) -> tuple[Exercise, bool]:
+    """Creates or updates the Exercise row from a bundle's public view (linked to its curated track and
+    item when they exist) and its tags; returns (exercise, changed). Never touches versions."""
+    track = Track.objects.filter(owner__isnull=True, slug=bundle.track).first()
+    item = Item.objects.filter(track=track, key=bundle.item).first() if track and bundle.item else None
+    wanted = _public_fields(bundle, track, item)
+    if exercise is None:
+        exercise = Exercise.objects.create(slug=bundle.slug, **wanted)
+        changed = True
+    else:
+        changes = {k: v for k, v in wanted.items() if getattr(exercise, k) != v}
+        for key, value in changes.items():
+            setattr(exercise, key, value)
+        if changes:
+            exercise.save()
+        changed = bool(changes)
+    tag_slugs = set(bundle.tags)
+    if {t.slug for t in exercise.tags.all()} != tag_slugs:
+        for slug in tag_slugs:
+            Tag.objects.get_or_create(slug=slug)
+        exercise.tags.set(Tag.objects.filter(slug__in=tag_slugs))
+        changed = True
+    return exercise, changed
+
+
 @transaction.atomic
 def exercises_sync(*, root: Path | None = None) -> ExerciseSyncReport:
     """Creates or updates an Exercise per bundle under `root` (settings.EXERCISES_DIR by default), linked to
-    its curated track and item when they exist; exercises whose bundle is gone are unpublished.
+    its curated track and item when they exist; exercises whose bundle is gone are unpublished. A bundle
+    whose content changed becomes a new version. An exercise whose current version was uploaded or edited
+    in the admin is left as it is (with a warning): the admin's version is newer than the folder.
     Idempotent: a second run changes nothing. Raises BundleError (naming file and field) before writing."""
     bundles = load_all(root or settings.EXERCISES_DIR)
     report = ExerciseSyncReport()
+    authored = set(
+        Exercise.objects.exclude(current_version__source=ExerciseVersion.Source.FIXTURES)
+        .filter(current_version__isnull=False)
+        .values_list("slug", flat=True)
+    )
+    for slug in sorted(authored & {b.slug for b in bundles}):
+        report.warnings.append(f"{slug}: its current version was made in the admin; the folder was not loaded")
+    bundles = [b for b in bundles if b.slug not in authored]
     tracks = {t.slug: t for t in Track.objects.filter(owner__isnull=True, slug__in={b.track for b in bundles})}
     items = {
         (i.track.slug, i.key): i
@@ -108,7 +165,7 @@ def exercises_sync(*, root: Path | None = None) -> ExerciseSyncReport:
             "track"
         )
     }
-    existing = {e.slug: e for e in Exercise.objects.prefetch_related("tags")}
+    existing = {e.slug: e for e in Exercise.objects.select_related("current_version").prefetch_related("tags")}
     for bundle in bundles:
         track = tracks.get(bundle.track)
         item = items.get((bundle.track, bundle.item)) if bundle.item else None
@@ -135,15 +192,102 @@ def exercises_sync(*, root: Path | None = None) -> ExerciseSyncReport:
             for slug in tag_slugs:
                 Tag.objects.get_or_create(slug=slug)
             exercise.tags.set(Tag.objects.filter(slug__in=tag_slugs))
-    gone = Exercise.objects.filter(is_published=True).exclude(slug__in=[b.slug for b in bundles])
+        content_hash = bundle_digest(bundle.path)
+        if exercise.current_version is None or exercise.current_version.content_hash != content_hash:
+            exercise_version_next(exercise, content_hash=content_hash, source=ExerciseVersion.Source.FIXTURES)
+            if bundle.slug in report.unchanged:
+                report.unchanged.remove(bundle.slug)
+                report.updated.append(bundle.slug)
+    gone = (
+        Exercise.objects.filter(is_published=True)
+        .exclude(slug__in=[b.slug for b in bundles])
+        .exclude(slug__in=authored)
+    )
     report.unpublished = sorted(gone.values_list("slug", flat=True))
     gone.update(is_published=False, updated_at=timezone.now())
     return report
 
 
-def exercise_bundle(*, exercise: Exercise) -> Bundle:
-    """The exercise's bundle, read from disk (trusted: it can read the reference). Raises BundleError."""
-    return load_bundle(exercise.bundle_path)
+def version_cache_folder(*, content_hash: str, slug: str) -> Path:
+    """Where this machine keeps an uploaded or edited version's bundle, unpacked."""
+    return Path(settings.EXERCISE_BUNDLE_CACHE) / content_hash / slug
+
+
+def version_cache_fill(*, folder: Path, content_hash: str) -> None:
+    """Copies a bundle folder already unpacked (the one a worker just validated) into this machine's cache,
+    so the first grading here need not unpack the archive again. Best effort: a failure only costs that."""
+    target = version_cache_folder(content_hash=content_hash, slug=folder.name)
+    if (target / "exercise.toml").is_file():
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".copy-", dir=target.parent))
+    except OSError:
+        logger.warning("could not keep the bundle %s in %s", content_hash[:12], target, exc_info=True)
+        return
+    try:
+        shutil.copytree(folder, staging / folder.name, ignore=shutil.ignore_patterns("__pycache__"))
+        os.rename(staging / folder.name, target)
+    except OSError:
+        logger.warning("could not keep the bundle %s in %s", content_hash[:12], target, exc_info=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def version_bundle_folder(*, version: ExerciseVersion) -> Path:
+    """The folder of a version's bundle on this machine: the curated folder, or the version's archive
+    unpacked once into EXERCISE_BUNDLE_CACHE/<content hash>/<slug>/ (an atomic rename, so two workers
+    unpacking at once both end with the same whole folder). May cost a query (the archive)."""
+    if version.source == ExerciseVersion.Source.FIXTURES:
+        return Path(settings.EXERCISES_DIR) / version.exercise.slug
+    folder = version_cache_folder(content_hash=version.content_hash, slug=version.exercise.slug)
+    if (folder / "exercise.toml").is_file():
+        return folder
+    archive = ExerciseVersion.objects.filter(pk=version.pk).values_list("archive", flat=True).get()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=folder.parent))
+    try:
+        unpacked = unpack_archive(bytes(archive), staging, derived=True)
+        try:
+            os.rename(unpacked, folder)
+        except OSError:
+            if not (folder / "exercise.toml").is_file():
+                raise
+    except IntakeError as exc:
+        raise BundleError(f"version {version}: its archive does not unpack ({exc})") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def exercise_bundle(*, exercise: Exercise, version: ExerciseVersion | None = None) -> Bundle:
+    """The bundle of `version` (the exercise's current one by default; the curated folder when it has none),
+    read from disk: trusted, it can read the reference. Raises BundleError. May cost a query."""
+    version = version or exercise.current_version
+    if version is None:
+        return load_bundle(exercise.bundle_path)
+    if version.exercise_id == exercise.pk:
+        version.exercise = exercise  # the folder is named by the slug: no query for it
+    return load_bundle(version_bundle_folder(version=version))
+
+
+def bundle_toolchains(bundle: Bundle) -> tuple[str, ...]:
+    """Every toolchain the bundle needs: its own `toolchains = [...]`, its stages' and its artifact loader's."""
+    return bundle.all_toolchains
+
+
+def missing_toolchains_message(*, names: list[str] | tuple[str, ...]) -> str:
+    """'' when every toolchain `names` lists is installed on this machine; otherwise what is missing and
+    what to install (grader.toolchains). An unknown name counts as missing."""
+    known = [n for n in names if n in toolchains.TOOLCHAINS]
+    unknown = [n for n in names if n not in toolchains.TOOLCHAINS]
+    missing = toolchains.missing(known) if known else []
+    if not missing and not unknown:
+        return ""
+    parts = [toolchains.install_hint(missing)] if missing else []
+    if unknown:
+        parts.append(f"Unknown toolchain(s) {', '.join(unknown)}: known are {', '.join(toolchains.TOOLCHAIN_NAMES)}.")
+    return " ".join(parts)
 
 
 # --- Submitting ---
@@ -228,21 +372,37 @@ def submission_enqueue(*, submission: Submission) -> None:
     transaction.on_commit(lambda: grade_submission.apply_async(args=(pk,), soft_time_limit=soft, time_limit=hard))
 
 
-def submission_regrade(*, submission: Submission) -> bool:
-    """Puts a finished (or stuck) submission back in the queue; its results are replaced when graded.
-    False when it is being graded right now."""
-    stale = timezone.now() - CLAIM_STALE_AFTER
-    finished = Submission.objects.filter(
-        pk=submission.pk, status__in=[Submission.Status.DONE, Submission.Status.ERROR]
-    ).update(status=Submission.Status.QUEUED, updated_at=timezone.now())
-    stuck = finished or Submission.objects.filter(
-        pk=submission.pk, status=Submission.Status.RUNNING, started_at__lt=stale
-    ).update(status=Submission.Status.QUEUED, updated_at=timezone.now())
-    if not (finished or stuck):
-        return False
-    submission.status = Submission.Status.QUEUED
-    submission_enqueue(submission=submission)
-    return True
+def submission_regrade(*, submission: Submission, requested_by: User, as_curator: bool = False) -> Submission:
+    """Grades the submission's code again, on the exercise's current version, as a new submission
+    (`regrade_of` points back); the old one keeps its result and version.
+
+    `as_curator` (the admin's action, which checks the `regrade_submission` permission) re-grades any
+    finished submission. A learner re-grades their own, only when a newer version was published since it
+    was graded, and within their rate limit (SubmissionRateLimited). Raises SubmissionError saying why."""
+    exercise = submission.exercise
+    curator = as_curator
+    if not curator and submission.user_id != requested_by.pk:
+        raise SubmissionError("You can re-grade only your own submissions.")
+    if not submission.is_finished:
+        raise SubmissionError("This submission is still being graded: wait for its result, then re-grade it.")
+    if not exercise.is_published:
+        raise SubmissionError("This exercise is no longer offered.")
+    if not curator and submission.version_id is not None and submission.version_id == exercise.current_version_id:
+        raise SubmissionError("This submission was graded on the current version already; nothing has changed.")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=submission.user_id).first()
+        if not curator:
+            _rate_check(requested_by, timezone.now())
+        again = Submission.objects.create(
+            user_id=submission.user_id,
+            exercise=exercise,
+            code=submission.code,
+            kind=submission.kind,
+            max_score=exercise.max_score if submission.kind == Submission.Kind.SUBMIT else 0,
+            regrade_of=submission,
+        )
+        submission_enqueue(submission=again)
+    return again
 
 
 # --- Grading (in the worker) ---
@@ -261,7 +421,8 @@ def _claim(submission_id: int) -> dt.datetime | None:
 
 
 def _run_grader(submission: Submission) -> GradeResult | None:
-    """The grader's result, or None when the grader itself failed (a missing bundle, no sandbox...)."""
+    """The grader's result on the exercise's current version as loaded with the submission (the version
+    recorded with the result), or None when the grader itself failed (a missing bundle, no sandbox...)."""
     try:
         bundle = exercise_bundle(exercise=submission.exercise)
         return grade(
@@ -284,11 +445,15 @@ def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outco
     claimed_at = _claim(submission_id)
     if claimed_at is None:
         return "skipped"
-    submission = Submission.objects.select_related("exercise").get(pk=submission_id)
-    result = _run_grader(submission)
+    submission = Submission.objects.select_related("exercise", "exercise__current_version").get(pk=submission_id)
+    version = submission.exercise.current_version
+    # A toolchain missing on this worker is not the learner's fault and no retry here will install it:
+    # IE at once, saying what to install (a curator re-grades once it is).
+    missing = missing_toolchains_message(names=submission.exercise.toolchains)
+    result = None if missing else _run_grader(submission)
     failed = result is None or result.verdict is GraderVerdict.IE
     mine = Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING, started_at=claimed_at)
-    if failed and not final_attempt:
+    if failed and not final_attempt and not missing:
         mine.update(status=Submission.Status.QUEUED, updated_at=timezone.now())
         raise GradingInternalError(f"submission {submission_id}: the grader failed; will retry")
     now = timezone.now()
@@ -296,8 +461,9 @@ def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outco
         changes: dict[str, object] = {
             "verdict": Submission.Verdict.IE,
             "score": 0.0,
-            "message": "The grader could not run this submission; it was not your code's fault. "
-            "A curator can re-grade it.",
+            "message": missing
+            or "The grader could not run this submission; it was not your code's fault. A curator can re-grade it.",
+            "version": version,
         }
         rows: list[SubmissionCaseResult] = []
     else:
@@ -311,6 +477,7 @@ def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outco
             "time_ms": round(sum(times), 1) if times else None,
             "memory_kb": max(memories) if memories else None,
             "sandboxed": result.sandboxed,
+            "version": version,
         }
         rows = [
             SubmissionCaseResult(

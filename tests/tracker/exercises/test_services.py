@@ -94,11 +94,26 @@ def test_grading_twice_leaves_one_set_of_results(exercise: Exercise, bundle: Bun
     submission = submission_create(user=UserFactory(), exercise=exercise, code=WRONG)
     assert submission_grade(submission_id=submission.pk) == "graded"
     assert submission_grade(submission_id=submission.pk) == "skipped"  # a redelivered task: already graded
-    assert submission_regrade(submission=submission)
-    assert submission_grade(submission_id=submission.pk) == "graded"
     assert SubmissionCaseResult.objects.filter(submission=submission).count() == 10
     submission.refresh_from_db()
-    assert submission.attempts == 2 and submission.status == "done"
+    assert submission.attempts == 1 and submission.status == "done"
+
+
+@needs_bwrap
+def test_a_regrade_is_a_new_submission_and_the_old_result_stays(exercise: Exercise, bundle: Bundle) -> None:
+    learner = UserFactory()
+    submission = submission_create(user=learner, exercise=exercise, code=WRONG)
+    submission_grade(submission_id=submission.pk)
+    submission.refresh_from_db()
+    curator = UserFactory(is_superuser=True)
+    again = submission_regrade(submission=submission, requested_by=curator, as_curator=True)
+    assert again.pk != submission.pk and again.regrade_of == submission and again.user == learner
+    assert again.code == submission.code and again.status == "queued"
+    assert submission_grade(submission_id=again.pk) == "graded"
+    submission.refresh_from_db()
+    again.refresh_from_db()
+    assert submission.status == "done" and submission.results.count() == 10
+    assert again.results.count() == 10 and again.version == exercise.current_version
 
 
 def test_a_result_row_is_unique_per_submission_and_case() -> None:

@@ -62,7 +62,9 @@ def test_a_curator_regrades_from_the_admin(
         )
     assert "1 submission(s) queued" in response.content.decode()
     assert len(queued) == 1
-    assert Submission.objects.get(pk=submission.pk).status == "queued"
+    assert Submission.objects.get(pk=submission.pk).status == "done"  # the old result stays
+    again = Submission.objects.get(regrade_of=submission)
+    assert again.status == "queued" and again.code == submission.code
 
 
 def test_the_admin_never_shows_the_reference_or_hidden_outputs(
