@@ -212,9 +212,10 @@ class _Simulation:
         way: years of days for a big curriculum, the bulk of a re-plan's time. A day repeats when it was a
         normal day (not an oversized one, and no oversized item waiting for its turn) without reviews or
         practice, no track finished on it, and the next days meet the same things: no review or practice
-        falls due and no track starts (any of them may change the slots or the budget), and every track that placed items goes on with items of the same minutes, including the
-        item that stopped it, so it stops at the same place each day. Then each track places as many items
-        on every skipped day as it did on `day`, and no track finishes during the skip.
+        falls due and no track starts (any of them may change the slots or the budget), and every track
+        that placed items goes on with items of the same minutes, including the item that stopped it, so it
+        stops at the same place each day. Then each track places as many items on every skipped day as it
+        did on `day`, and no track finishes during the skip.
         """
         before = [(state, state.next_index) for state in self.active]
         review_cursor, practice_cursor = self._review_cursor, self._practice_cursor
