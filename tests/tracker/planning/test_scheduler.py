@@ -23,6 +23,7 @@ from tracker.planning.scheduler import (
     PlanDay,
     PlanEntry,
     PlanItem,
+    PracticeDue,
     ReviewDue,
     StudyProfileInput,
     TrackInput,
@@ -140,6 +141,7 @@ class Scenario:
     study: StudyProfileInput
     today: date
     horizon_days: int
+    practice: tuple[PracticeDue, ...] = ()
 
     def build(self, *, fast_forward: bool = True) -> Plan:
         return build_plan(
@@ -148,6 +150,7 @@ class Scenario:
             profile=self.study,
             today=self.today,
             horizon_days=self.horizon_days,
+            practice=self.practice,
             fast_forward=fast_forward,
         )
 
@@ -606,6 +609,7 @@ def test_forecast_counts_the_last_day_of_the_ten_year_cap() -> None:
 
 # Long tracks made of runs of items of equal minutes, as curricula with one estimate per item are: the
 # forecast skips the days that repeat, and must end exactly where a day-by-day simulation ends.
+PRACTICE = st.lists(st.tuples(st.integers(-3, 400), st.integers(0, 90)), max_size=4)
 RUNS = st.lists(st.tuples(st.sampled_from([0, 10, 15, 30, 45, 200]), st.integers(1, 300)), min_size=1, max_size=3)
 
 
@@ -617,7 +621,10 @@ def steady_scenarios(draw: st.DrawFn) -> Scenario:
         minutes = [m for m, count in draw(RUNS) for _ in range(count)]
         items = tuple(PlanItem(source.enrollment_id * 10_000 + i, m) for i, m in enumerate(minutes))
         tracks.append(dataclasses.replace(source, items=items))
-    return dataclasses.replace(scenario, tracks=tracks)
+    practice = tuple(
+        PracticeDue(scenario.today + timedelta(days=offset), minutes) for offset, minutes in draw(PRACTICE)
+    )
+    return dataclasses.replace(scenario, tracks=tracks, practice=practice)
 
 
 @PROPERTY_SETTINGS
