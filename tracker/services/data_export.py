@@ -10,7 +10,11 @@ The document (format FORMAT, version VERSION):
     {"format": ..., "version": 1, "exported_at": ..., "user": {...}, "profile": {...},
      "own_tracks": [{..., "items": [...]}], "enrollments": [...], "progress": [...], "plan_entries": [...],
      "review_cards": [...], "review_logs": [...], "reading_queue": [...], "deadlines": [...],
-     "vacations": [...], "skill_assessments": [...], "feed_subscriptions": [...], "submissions": [...]}
+     "vacations": [...], "skill_assessments": [...], "feed_subscriptions": [...], "submissions": [...],
+     "problem_progress": [...], "problem_attempts": [...]}
+
+A LeetCode problem is named by its slug ({"problem": "two-sum"}); its progress row carries the notes, the
+revisit flag and the re-solve schedule (the FSRS card), its attempts their ratings.
 
 A track is named as {"track": slug, "own": bool}; an item as {"track": slug, "own": bool, "item": key}.
 """
@@ -31,6 +35,8 @@ from tracker.models import (
     FeedSubscription,
     Item,
     PlanEntry,
+    ProblemAttempt,
+    ProblemProgress,
     Progress,
     ReadingQueueEntry,
     ReviewCard,
@@ -60,6 +66,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "language": "str",
         "deadline_reminder_days": "json",
         "plan_built_on": "date?",
+        "hide_problem_difficulty": "bool",
     },
     "own_tracks": {
         "slug": "str",
@@ -154,6 +161,34 @@ FIELDS: dict[str, dict[str, str]] = {
         "finished_at": "datetime?",
         "created_at": "datetime",
     },
+    "problem_progress": {
+        "notes": "str",
+        "revisit": "bool",
+        "status": "str",
+        "attempts_count": "int",
+        "solved_alone_count": "int",
+        "last_attempted_on": "date?",
+        "due": "datetime?",
+        "state": "int?",
+        "step": "int?",
+        "stability": "float?",
+        "difficulty": "float?",
+        "last_review": "datetime?",
+    },
+    "problem_attempts": {
+        "date": "date",
+        "outcome": "str",
+        "minutes": "int?",
+        "hints": "int",
+        "language": "str",
+        "approach": "str",
+        "time_complexity": "str",
+        "space_complexity": "str",
+        "proposed_rating": "int",
+        "rating": "int",
+        "source": "str",
+        "created_at": "datetime",
+    },
     "results": {
         "case": "str",
         "position": "int",
@@ -184,6 +219,8 @@ EXPORTED = {
     "tracker.SkillAssessment": "skill_assessments",
     "tracker.FeedSubscription": "feed_subscriptions",
     "tracker.Submission": "submissions (with their case results)",
+    "tracker.ProblemProgress": "problem_progress (notes, revisit flag, re-solve schedule)",
+    "tracker.ProblemAttempt": "problem_attempts",
 }
 EXCLUDED = {
     "tracker.ReminderDelivery": "a log of reminder e-mails sent, kept so none goes twice; it means nothing on "
@@ -319,6 +356,16 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                 "results": [dump_fields(r, "results") for r in sorted(s.results.all(), key=lambda r: r.position)],
             }
             for s in submissions
+        ],
+        "problem_progress": _sorted(
+            {"problem": p.problem.slug, **dump_fields(p, "problem_progress")}
+            for p in ProblemProgress.objects.filter(user=user).select_related("problem")
+        ),
+        "problem_attempts": [
+            {"problem": a.problem.slug, **dump_fields(a, "problem_attempts")}
+            for a in ProblemAttempt.objects.filter(user=user)
+            .select_related("problem")
+            .order_by("date", "created_at", "id")
         ],
     }
 

@@ -24,6 +24,9 @@ from tracker.models import (
     FeedSubscription,
     Item,
     PlanEntry,
+    Problem,
+    ProblemAttempt,
+    ProblemProgress,
     Progress,
     ReadingQueueEntry,
     ReviewCard,
@@ -59,6 +62,8 @@ SECTION_MODELS: dict[str, type[Model]] = {
     "feed_subscriptions": FeedSubscription,
     "submissions": Submission,
     "results": SubmissionCaseResult,
+    "problem_progress": ProblemProgress,
+    "problem_attempts": ProblemAttempt,
 }
 LIST_SECTIONS = (
     "own_tracks",
@@ -73,6 +78,8 @@ LIST_SECTIONS = (
     "skill_assessments",
     "feed_subscriptions",
     "submissions",
+    "problem_progress",
+    "problem_attempts",
 )
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -336,6 +343,7 @@ def user_data_import(*, data: dict[str, Any], username: str, email: str | None =
         "feed_subscriptions",
     )
     _import_submissions(user, rows("submissions"))
+    _import_problems(user, rows("problem_progress"), rows("problem_attempts"))
     learner_state_bump(user_id=user.pk)
     return user
 
@@ -361,6 +369,32 @@ def _import_submissions(user: User, rows: list[tuple[str, dict[str, Any], dict[s
     for submission, result in results:
         result.submission = submission
     _bulk(SubmissionCaseResult, [result for _s, result in results], "submissions[].results")
+
+
+def _import_problems(
+    user: User,
+    progress_rows: list[tuple[str, dict[str, Any], dict[str, Any]]],
+    attempt_rows: list[tuple[str, dict[str, Any], dict[str, Any]]],
+) -> None:
+    """Problem notes, flags and re-solve schedules, and the attempts, by problem slug (curated: seeded)."""
+    slugs = {raw.get("problem") for _p, raw, _f in [*progress_rows, *attempt_rows]}
+    problems = Problem.objects.in_bulk([s for s in slugs if isinstance(s, str)], field_name="slug")
+
+    def problem(raw: dict[str, Any], path: str) -> Problem:
+        found = problems.get(raw.get("problem"))
+        if found is None:
+            raise DataImportError(
+                f"{path}.problem: no problem {raw.get('problem')!r} on this server (`manage.py seed`)."
+            )
+        return found
+
+    _bulk(
+        ProblemProgress,
+        [ProblemProgress(user=user, problem=problem(r, p), **f) for p, r, f in progress_rows],
+        "problem_progress",
+    )
+    attempts = [ProblemAttempt(user=user, problem=problem(r, p), **f) for p, r, f in attempt_rows]
+    _bulk_keeping_times(ProblemAttempt, attempts, "problem_attempts", "created_at")
 
 
 def _skill(key: Any, path: str) -> Skill:

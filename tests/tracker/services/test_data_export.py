@@ -32,7 +32,11 @@ from tracker.models import (
     FeedPost,
     FeedSubscription,
     Item,
+    Pattern,
     PlanEntry,
+    Problem,
+    ProblemAttempt,
+    ProblemProgress,
     Progress,
     ReadingQueueEntry,
     ReminderDelivery,
@@ -95,6 +99,13 @@ def curated() -> dict[str, Any]:
         "feed": feed,
         "post": post,
         "public_deadline": DeadlineFactory(key="neurips", title="NeurIPS"),
+        "problem": Problem.objects.create(
+            slug="two-sum",
+            number="1",
+            title="Two Sum",
+            difficulty="easy",
+            pattern=Pattern.objects.create(slug="arrays-hashing", title="Arrays & Hashing", is_primary=True),
+        ),
     }
 
 
@@ -149,6 +160,15 @@ def learner_with_data_everywhere(curated: dict[str, Any], username: str = "ada")
     SubmissionCaseResult.objects.create(submission=submission, case="hidden-1", position=1, visible=False,
                                         verdict="AC", points=1, max_points=1, time_ms=3.0)  # fmt: skip
     ReminderDelivery.objects.create(user=user, kind="daily", local_date=dt.date(2026, 3, 2), claimed_at=NOW)
+    ProblemProgress.objects.create(user=user, problem=curated["problem"], notes="Use a **hash map**.", revisit=True,
+                                   status="solved", attempts_count=1, solved_alone_count=1,
+                                   last_attempted_on=dt.date(2026, 3, 1), due=NOW + dt.timedelta(days=2), state=2,
+                                   stability=2.3, difficulty=2.1, last_review=NOW)  # fmt: skip
+    attempt = ProblemAttempt.objects.create(user=user, problem=curated["problem"], date=dt.date(2026, 3, 1),
+                                            outcome="solved_alone", minutes=12, language="python",
+                                            approach="One pass.", time_complexity="O(n)", space_complexity="O(n)",
+                                            proposed_rating=3, rating=3)  # fmt: skip
+    ProblemAttempt.objects.filter(pk=attempt.pk).update(created_at=NOW - dt.timedelta(days=1))
     # Account rows (allauth's, excluded from the export, removed with the account); the address is the factory's.
     SocialAccount.objects.create(user=user, provider="github", uid=f"gh-{username}")
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
@@ -317,8 +337,9 @@ def test_import_command_reports_a_bad_document_without_a_traceback(curated, tmp_
 def test_the_export_costs_a_fixed_number_of_queries(curated, django_assert_max_num_queries):
     user = learner_with_data_everywhere(curated)
     # profile, own tracks + their tags + items (+ item tags), enrollments, progress, plan entries, cards, logs,
-    # reading, deadlines, vacations, assessments, subscriptions, submissions + results
-    with django_assert_max_num_queries(17):
+    # reading, deadlines, vacations, assessments, subscriptions, submissions + results, problem progress,
+    # problem attempts
+    with django_assert_max_num_queries(19):
         user_data_export(user=user)
 
 
