@@ -17,7 +17,7 @@ def codes(data: bytes) -> list[tuple[int, str]]:
 
 
 def test_a_plain_file_with_a_header_reads_every_row_in_its_columns():
-    data = "date,outcome,slug\n2024-01-02,hints,two-sum\n2024/1/3,,Valid Anagram\n".encode()
+    data = b"date,outcome,slug\n2024-01-02,hints,two-sum\n2024/1/3,,Valid Anagram\n"
     parsed = read_solved_csv(data, today=TODAY)
     assert not parsed.errors
     assert [(r.line, r.key, r.date, r.outcome) for r in parsed.rows] == [
@@ -36,16 +36,16 @@ def test_without_a_header_the_columns_are_problem_date_outcome_and_a_bom_is_fine
 
 def test_bad_rows_are_each_reported_with_their_line_and_good_rows_still_read():
     data = (
-        "slug,date,outcome\n"
-        "two-sum,yesterday\n"
-        '=HYPERLINK("http://evil"),2024-01-02\n'
-        ",2024-01-02\n"
-        "two-sum,2030-01-01\n"
-        "two-sum,2024-01-02,maybe\n"
-        "@SUM(A1),2024-01-02\n"
-        "valid-anagram,2024-02-30\n"
-        "contains-duplicate,2024-01-05\n"
-    ).encode()
+        b"slug,date,outcome\n"
+        b"two-sum,yesterday\n"
+        b'=HYPERLINK("http://evil"),2024-01-02\n'
+        b",2024-01-02\n"
+        b"two-sum,2030-01-01\n"
+        b"two-sum,2024-01-02,maybe\n"
+        b"@SUM(A1),2024-01-02\n"
+        b"valid-anagram,2024-02-30\n"
+        b"contains-duplicate,2024-01-05\n"
+    )
     assert codes(data) == [
         (2, "bad_date"),
         (3, "formula"),
