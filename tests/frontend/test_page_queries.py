@@ -17,8 +17,8 @@ def test_today(busy_learner, django_assert_max_num_queries):
     # Built (not cached: the test's transaction never commits): session, user, the profile with both
     # state versions (the plan is today's: no re-plan), then today_bundle: today's entries, their
     # progress, reviews due, overdue entries, reading, deadlines, the next deadline after the window,
-    # and the streak's finished items, review ratings and vacations.
-    with django_assert_max_num_queries(13):
+    # problem re-solves due, and the streak's finished items, review ratings and vacations.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("frontend:home"))
     assert response.status_code == 200
     page = response.content.decode()
