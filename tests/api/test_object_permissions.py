@@ -34,6 +34,14 @@ def _own_item(owner: User) -> dict[str, int]:
     return {"item_id": ItemFactory(track=track).pk}
 
 
+def _own_attempt(owner: User) -> int:
+    from tests.problems_support import load_sample
+    from tracker.services.problems import problem_attempt_create
+
+    problem = load_sample()["two-sum"]
+    return problem_attempt_create(user=owner, problem=problem, outcome="solved_alone").attempt.pk
+
+
 PRIVATE: dict[str, Maker] = {
     "token-detail": lambda owner: {"pk": api_token_create(user=owner, device_name="tablet")[0].pk},
     "track-detail": lambda owner: {"pk": TrackFactory(owner=owner).pk},
@@ -51,6 +59,7 @@ PRIVATE: dict[str, Maker] = {
     "feed-detail": lambda owner: {"pk": FeedSubscriptionFactory(user=owner).pk},
     # A post of a feed the owner follows (and the other learner does not).
     "feed-post-queue": lambda owner: {"pk": FeedPostFactory(feed=FeedSubscriptionFactory(user=owner).feed).pk},
+    "problem-attempt-detail": lambda owner: {"pk": _own_attempt(owner)},
 }
 SHARED = {
     "skill-detail": "skills are curated: every learner reads them",
@@ -58,6 +67,8 @@ SHARED = {
     "exercise-detail": "exercises are curated and public (their public view only)",
     "exercise-submissions": "the submission created is the caller's own; the exercise is public",
     "feed-curated-follow": "curated feeds are listed for everyone; following writes the caller's own subscription",
+    "problem-detail": "LeetCode problems are curated; the notes, flag and status read or written are the caller's own",
+    "problem-attempt-create": "the attempt recorded is the caller's own; the problem is curated",
 }
 
 
