@@ -33,6 +33,7 @@ from tracker.models import (
     FeedPost,
     FeedSubscription,
     Item,
+    MockPart,
     Pattern,
     PlanEntry,
     Problem,
@@ -380,3 +381,23 @@ def test_feeds_unknown_to_the_new_server_are_created_to_be_fetched(curated):
 def test_models_listed_as_owned_are_real_relations():
     for label in EXPORTED:
         assert issubclass(apps.get_model(label), models.Model)
+
+
+def test_a_mock_problem_part_keeps_its_attempt_through_export_and_import(curated):
+    user = UserFactory(username="lin")
+    for n in range(5):
+        QuestionFactory(slug=f"cuda-mixed-{n}", directions="algorithms")
+    mock = mock_session_start(user=user, format="mixed", level="easy", direction="algorithms", now=NOW)
+    score = PartScore(communication=3, problem_solving=3, technical_competency=3, testing=2)
+    scores = dict.fromkeys(range(2, 7), score)
+    scores[1] = PartScore(communication=2, problem_solving=2, technical_competency=3, testing=1, outcome="not_solved")
+    mock_session_score(session=mock, scores=scores, now=NOW + dt.timedelta(minutes=40))
+    doc = user_data_export(user=user)
+    part = doc["mock_sessions"][0]["parts"][0]
+    assert part["problem"] == "two-sum" and part["attempt"] == 0 and part["outcome"] == "not_solved"
+    assert doc["problem_attempts"][0]["outcome"] == "not_solved"
+    user.delete()
+    restored = user_data_import(data=json.loads(json.dumps(doc)), username="lin")
+    restored_part = MockPart.objects.get(session__user=restored, position=1)
+    assert restored_part.attempt is not None and restored_part.attempt.user == restored
+    assert without_volatile(user_data_export(user=restored)) == without_volatile(doc)
