@@ -149,7 +149,15 @@ def _measure() -> list[dict[str, object]]:
             skill.tracks.add(track)
     SkillAssessment.objects.bulk_create(SkillAssessment(user=user, skill=s, level=rng.randint(0, 4)) for s in skills)
     Exercise.objects.bulk_create(
-        Exercise(slug=f"bench-ex-{i}", title=f"E{i}", difficulty="easy", max_score=10.0) for i in range(10)
+        Exercise(
+            slug=f"bench-ex-{i}",
+            title=f"E{i}",
+            difficulty="easy",
+            max_score=10.0,
+            time_limit_s=1.0,
+            memory_limit_mb=128,
+        )
+        for i in range(10)
     )
     for i in range(12):
         started = now - dt.timedelta(days=i + 1)
@@ -179,22 +187,26 @@ def _measure() -> list[dict[str, object]]:
             for n in range(10)
         )
 
-    def timed(call: object) -> tuple[float, float]:
-        timings = []
+    def timed(call: object) -> tuple[float, float, float]:
+        """Best and median wall time, and the median CPU time of this process (the database is SQLite in
+        process, or the PostgreSQL server's share is left out): on a busy machine the CPU time says what
+        the code costs, the wall time what a learner waited."""
+        timings, cpu = [], []
         for _ in range(RUNS):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             call()  # type: ignore[operator]
             timings.append((time.perf_counter() - began) * 1000)
-        return min(timings), statistics.median(timings)
+            cpu.append((time.process_time() - began_cpu) * 1000)
+        return min(timings), statistics.median(timings), statistics.median(cpu)
 
     readiness_for_learner(user=user, now=now)  # warm
-    whole_best, whole_median = timed(lambda: readiness_for_learner(user=user, now=now))
+    whole = timed(lambda: readiness_for_learner(user=user, now=now))
     inputs = readiness_inputs(user=user, now=now)
-    pure_best, pure_median = timed(lambda: [readiness(i) for i in inputs.values()])
+    pure = timed(lambda: [readiness(i) for i in inputs.values()])
     rows = []
-    for name, best, median, goal in (
-        ("readiness_for_learner (4 directions, with its queries)", whole_best, whole_median, GOAL_MS),
-        ("the pure score alone (4 directions)", pure_best, pure_median, None),
+    for name, (best, median, cpu), goal in (
+        ("readiness_for_learner (4 directions, with its queries)", whole, GOAL_MS),
+        ("the pure score alone (4 directions)", pure, None),
     ):
         rows.append(
             {
@@ -203,6 +215,7 @@ def _measure() -> list[dict[str, object]]:
                 "attempts": ProblemAttempt.objects.filter(user=user).count(),
                 "best ms": f"{best:.2f}",
                 "median ms": f"{median:.2f}",
+                "median CPU ms": f"{cpu:.2f}",
                 "goal ≤ 20 ms": ("PASS" if median <= goal else "MISS") if goal else "",
             }
         )

@@ -36,7 +36,11 @@ from tracker.models import (
     Item,
     MockPart,
     MockSession,
+    Pattern,
     PlanEntry,
+    Problem,
+    ProblemSet,
+    ProblemSetEntry,
     Progress,
     Question,
     QuestionCard,
@@ -738,6 +742,55 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         self.message_user(request, f"{queued} submission(s) queued for grading again.", messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.WARNING)
+
+
+# --- Interview practice: the LeetCode catalogue (curators edit it; learners' attempts are theirs) ---------
+
+
+class _ProblemCounts(TypedDict):
+    problem_count: int
+
+
+@admin.register(Pattern)
+class PatternAdmin(admin.ModelAdmin[Pattern]):
+    list_display = ["slug", "title", "title_zh", "is_primary", "position"]
+    list_filter = ["is_primary"]
+    search_fields = ["slug", "title", "title_zh"]
+    ordering = ["-is_primary", "position", "slug"]
+
+
+class ProblemSetEntryInline(admin.TabularInline[ProblemSetEntry, ProblemSet]):
+    model = ProblemSetEntry
+    extra = 0
+    fields = ["position", "problem", "section", "section_zh"]
+    autocomplete_fields = ["problem"]
+    ordering = ["position"]
+
+
+@admin.register(ProblemSet)
+class ProblemSetAdmin(admin.ModelAdmin[ProblemSet]):
+    list_display = ["title", "slug", "expected_size", "problem_count", "position", "source_author"]
+    search_fields = ["slug", "title", "title_zh", "source_title", "source_author"]
+    ordering = ["position", "slug"]
+    inlines = [ProblemSetEntryInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WithAnnotations[ProblemSet, _ProblemCounts]]:
+        return super().get_queryset(request).annotate(problem_count=Count("entries"))
+
+    @admin.display(ordering="problem_count", description="problems")
+    def problem_count(self, obj: WithAnnotations[ProblemSet, _ProblemCounts]) -> int:
+        return obj.problem_count
+
+
+@admin.register(Problem)
+class ProblemAdmin(admin.ModelAdmin[Problem]):
+    list_display = ["number", "title", "title_zh", "slug", "difficulty", "pattern", "on_leetcode_com", "on_leetcode_cn"]
+    list_filter = ["difficulty", "pattern", "on_leetcode_com", "on_leetcode_cn", "sets"]
+    search_fields = ["slug", "number", "title", "title_zh"]
+    list_select_related = ["pattern"]
+    autocomplete_fields = ["pattern"]
+    filter_horizontal = ["tags"]
+    ordering = ["slug"]
 
 
 @admin.register(Question)

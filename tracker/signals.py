@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from tracker.models import Deadline, Item, Tag, Track
+from tracker.models import Deadline, Item, Pattern, Problem, ProblemSet, ProblemSetEntry, Tag, Track
 from tracker.services.learner_state import curated_content_bump
 
 
@@ -33,6 +33,7 @@ def curated_change_bumps_content(sender: type[Model], instance: Model, **kwargs:
     curated_content_bump()
 
 
-for model in (Track, Item, Tag, Deadline):
+# Problems and patterns show on Today (re-solves due); the sets on the Problems page.
+for model in (Track, Item, Tag, Deadline, Pattern, Problem, ProblemSet, ProblemSetEntry):
     for name, signal in (("saved", post_save), ("deleted", post_delete)):
         signal.connect(curated_change_bumps_content, sender=model, dispatch_uid=f"tracker.{model.__name__}.{name}")

@@ -55,9 +55,22 @@ class TodayReviewSerializer(MS[ReviewCard]):
         fields = ["item", "due", "state", "reps", "last_review"]
 
 
+class TodayPracticeSerializer(S):
+    """Practice due outside the tracks (tracker/selectors/practice.py): problem re-solves, ..."""
+
+    kind = serializers.CharField(help_text="problem (a LeetCode re-solve)")
+    key = serializers.CharField(help_text="The problem's slug.")
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="Its page on this site.")
+    minutes = serializers.IntegerField()
+    due = serializers.DateTimeField()
+
+
 class TodaySerializer(S):
     date = serializers.DateField(help_text="Your local date.")
     planned_minutes = serializers.IntegerField()
+    practice = TodayPracticeSerializer(many=True, help_text="Practice due today; its minutes leave the plan's budget.")
+    practice_minutes = serializers.IntegerField()
     tracks = TodayTrackSerializer(many=True)
     reviews_due = TodayReviewSerializer(many=True)
     overdue = PlanEntrySerializer(many=True)

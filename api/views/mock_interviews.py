@@ -179,6 +179,7 @@ class MockScoreView(_Mocks):
 
 class MockTrendView(LearnerView):
     serializer_class = RubricTrendSerializer
+    pagination_class = None  # four rows at most: the whole list, not a page
 
     @extend_schema(
         summary="The trend of each rubric line over your scored mock interviews",

@@ -71,6 +71,17 @@ ENTRY = {
 TODAY_EXAMPLE = {
     "date": "2026-03-02",
     "planned_minutes": 45,
+    "practice": [
+        {
+            "kind": "problem",
+            "key": "two-sum",
+            "title": "Two Sum",
+            "url": "/interview/problems/two-sum/",
+            "minutes": 15,
+            "due": "2026-03-02T04:00:00Z",
+        }
+    ],
+    "practice_minutes": 15,
     "tracks": [{"track": TRACK, "entries": [{**ENTRY, "progress_status": "todo"}]}],
     "reviews_due": [],
     "overdue": [],
@@ -96,7 +107,8 @@ class TodayView(LearnerView):
     etag = True
 
     @extend_schema(
-        summary="Today in your time zone: new items by track, reviews due, overdue, reading, deadlines, streak",
+        summary="Today in your time zone: new items by track, reviews due, practice due, overdue, reading, deadlines, "
+        "streak",
         examples=[OpenApiExample("Today", value=TODAY_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
@@ -117,6 +129,8 @@ class TodayView(LearnerView):
                 {
                     "date": bundle.date,
                     "planned_minutes": bundle.planned_minutes,
+                    "practice": bundle.practice,
+                    "practice_minutes": bundle.practice_minutes,
                     "tracks": [{"track": day.track, "entries": day.entries} for day in bundle.tracks],
                     "reviews_due": bundle.reviews_due,
                     "overdue": bundle.overdue,

@@ -373,6 +373,7 @@ class ProblemMasteryView(LearnerView):
 class ProblemSuggestionListView(LearnerView):
     serializer_class = ProblemSuggestionSerializer
     queryset = Problem.objects.none()
+    pagination_class = None  # a handful, chosen: never paged
     etag = True
 
     @extend_schema(

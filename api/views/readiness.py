@@ -28,6 +28,7 @@ READINESS_EXAMPLE = {
 
 class ReadinessView(LearnerView):
     serializer_class = ReadinessSerializer
+    pagination_class = None  # four rows at most: the whole list, not a page
 
     @extend_schema(
         summary="Readiness for each career direction (0–100) with its lower bound, range, parts and next actions",

@@ -117,6 +117,8 @@ def problems(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": urlencode(filters),
         "now": timezone.now(),
+        # The row layout is written out in the page (no include per row): 50 rows render in a fraction of the time.
+        "hidden_label": _("Difficulty hidden"),
     }
     return render(request, "frontend/problems.html", context)
 

@@ -34,6 +34,30 @@ def _own_item(owner: User) -> dict[str, int]:
     return {"item_id": ItemFactory(track=track).pk}
 
 
+def _own_attempt(owner: User) -> int:
+    from tests.problems_support import load_sample
+    from tracker.services.problems import problem_attempt_create
+
+    problem = load_sample()["two-sum"]
+    return problem_attempt_create(user=owner, problem=problem, outcome="solved_alone").attempt.pk
+
+
+def _own_question(owner: User) -> int:
+    from tracker.services.questions import question_create
+
+    return question_create(
+        user=owner, question="Private?", answer="- mine", topic="cuda", directions=["deployment-sdk"]
+    ).pk
+
+
+def _own_mock(owner: User) -> int:
+    from tracker.services.mock_interviews import mock_session_start
+
+    for _ in range(10):
+        _own_question(owner)
+    return mock_session_start(user=owner, format="concepts", level="medium", direction="deployment-sdk").pk
+
+
 PRIVATE: dict[str, Maker] = {
     "token-detail": lambda owner: {"pk": api_token_create(user=owner, device_name="tablet")[0].pk},
     "track-detail": lambda owner: {"pk": TrackFactory(owner=owner).pk},
@@ -51,6 +75,12 @@ PRIVATE: dict[str, Maker] = {
     "feed-detail": lambda owner: {"pk": FeedSubscriptionFactory(user=owner).pk},
     # A post of a feed the owner follows (and the other learner does not).
     "feed-post-queue": lambda owner: {"pk": FeedPostFactory(feed=FeedSubscriptionFactory(user=owner).feed).pk},
+    "problem-attempt-detail": lambda owner: {"pk": _own_attempt(owner)},
+    "question-detail": lambda owner: {"pk": _own_question(owner)},
+    "question-review": lambda owner: {"pk": _own_question(owner)},
+    "mock-detail": lambda owner: {"pk": _own_mock(owner)},
+    "mock-end": lambda owner: {"pk": _own_mock(owner)},
+    "mock-score": lambda owner: {"pk": _own_mock(owner)},
 }
 SHARED = {
     "skill-detail": "skills are curated: every learner reads them",
@@ -58,6 +88,8 @@ SHARED = {
     "exercise-detail": "exercises are curated and public (their public view only)",
     "exercise-submissions": "the submission created is the caller's own; the exercise is public",
     "feed-curated-follow": "curated feeds are listed for everyone; following writes the caller's own subscription",
+    "problem-detail": "LeetCode problems are curated; the notes, flag and status read or written are the caller's own",
+    "problem-attempt-create": "the attempt recorded is the caller's own; the problem is curated",
 }
 
 
@@ -121,6 +153,9 @@ def _snapshot(user: User) -> tuple[object, ...]:
         list(user.submissions.values()),
         list(user.feed_subscriptions.values()),
         list(user.progress.values()),
+        list(user.own_questions.values()),
+        list(user.question_reviews.values()),
+        list(user.mock_sessions.values()),
         user.auth_token_set.count(),
     )
 
@@ -137,6 +172,8 @@ LIST_ROUTES = {
     "submission-list": lambda owner: SubmissionFactory(user=owner).pk,
     "feed-list": lambda owner: FeedSubscriptionFactory(user=owner).pk,
     "feed-post-list": lambda owner: FeedPostFactory(feed=FeedSubscriptionFactory(user=owner).feed).pk,
+    "question-list": _own_question,
+    "mock-list": _own_mock,
 }
 
 

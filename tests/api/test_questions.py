@@ -171,9 +171,9 @@ ENDPOINTS = {
     "/api/v1/mock-interviews/": 4,
     # sessions, their parts
     "/api/v1/mock-interviews/trends/": 3,
-    # levels, skills, track totals, done items, patterns solved alone, questions per direction, cards,
-    # exercises, mock scores, pattern titles, skill titles
-    "/api/v1/readiness/": 12,
+    # skills with the learner's levels, the career tracks' leaves done and in all, patterns, problems solved
+    # alone by pattern, questions per direction, cards, exercises passed and in all, mock scores
+    "/api/v1/readiness/": 9,
 }
 
 

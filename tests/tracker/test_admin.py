@@ -31,7 +31,7 @@ from tracker.services.users import curator_grant
 
 pytestmark = pytest.mark.django_db
 
-CURATED = {"track", "item", "tag", "deadline", "skill"}
+CURATED = {"track", "item", "tag", "deadline", "skill", "pattern", "problem", "problemset"}
 PRIVATE = [Progress, Enrollment, ReadingQueueEntry, SkillAssessment, StudyProfile, PlanEntry, ReviewCard, ReviewLog]
 
 

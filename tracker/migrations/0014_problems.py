@@ -3,13 +3,47 @@
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+# Curators edit the LeetCode catalogue in the admin; learners' attempts and notes are not theirs to see.
+CURATOR_CODENAMES = [
+    f"{action}_{model}"
+    for model in ("pattern", "problem", "problemset", "problemsetentry")
+    for action in ("add", "change", "delete", "view")
+]
+
+
+def grant_curators(apps, schema_editor):
+    # Permissions are normally created after all migrations ran; create them now to attach them.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name="Curators")
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="tracker", codename__in=CURATOR_CODENAMES)
+    )
+
+
+def revoke_curators(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.filter(name="Curators").first()
+    if group is not None:
+        group.permissions.remove(
+            *Permission.objects.filter(content_type__app_label="tracker", codename__in=CURATOR_CODENAMES)
+        )
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('tracker', '0013_learner_state'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -219,4 +253,5 @@ class Migration(migrations.Migration):
             model_name='problemsetentry',
             constraint=models.UniqueConstraint(fields=('problem_set', 'position'), name='problem_set_entry_position_unique'),
         ),
+        migrations.RunPython(grant_curators, revoke_curators),
     ]

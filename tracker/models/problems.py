@@ -263,8 +263,8 @@ class ProblemAttempt(TimeStampedModel):
     approach = models.TextField("approach (markdown)", blank=True, max_length=20_000)
     time_complexity = models.CharField(max_length=60, blank=True)
     space_complexity = models.CharField(max_length=60, blank=True)
-    proposed_rating = models.PositiveSmallIntegerField(choices=ProblemRating.choices)
-    rating = models.PositiveSmallIntegerField(choices=ProblemRating.choices)
+    proposed_rating = models.PositiveSmallIntegerField(choices=ProblemRating)
+    rating = models.PositiveSmallIntegerField(choices=ProblemRating)
     source = models.CharField(max_length=10, choices=Source, default=Source.ENTERED)
 
     class Meta:

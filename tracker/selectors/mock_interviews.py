@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from tracker.models import (
@@ -159,19 +159,20 @@ def mock_history(*, user: User, limit: int = HISTORY_LENGTH) -> tuple[list[MockS
 def mock_scores_by_direction(*, user: User) -> dict[str, list[float]]:
     """Each scored session's mean rubric score (all lines, all parts), newest first, by direction (one query)."""
     rows = (
-        MockSession.objects.filter(user=user, status=MockSession.Status.SCORED)
-        .annotate(
-            total=Sum("parts__communication")
-            + Sum("parts__problem_solving")
-            + Sum("parts__technical_competency")
-            + Sum("parts__testing"),
-            lines=Count("parts__communication") * len(RUBRIC_LINES),
-        )
-        .order_by("-started_at", "-id")
-        .values_list("direction", "total", "lines")
+        MockPart.objects.filter(session__user=user, session__status=MockSession.Status.SCORED)
+        .order_by("-session__started_at", "-session_id")
+        .values_list("session_id", "session__direction", *RUBRIC_LINES)
     )
+    sums: dict[int, float] = {}
+    counts: dict[int, int] = {}
+    directions: dict[int, str] = {}
+    for session_id, direction, *scores in rows:
+        values = [v for v in scores if v is not None]
+        if values:
+            directions[session_id] = direction
+            sums[session_id] = sums.get(session_id, 0.0) + sum(values)
+            counts[session_id] = counts.get(session_id, 0) + len(values)
     out: dict[str, list[float]] = {}
-    for direction, total, lines in rows:
-        if lines:
-            out.setdefault(direction, []).append(total / lines)
+    for session_id, total in sums.items():  # dicts keep the newest-first order of the rows
+        out.setdefault(directions[session_id], []).append(total / counts[session_id])
     return out

@@ -15,11 +15,9 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     Min,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -117,21 +115,11 @@ def end_of_day(now: dt.datetime, time_zone: str) -> dt.datetime:
 
 def problem_sets_with_progress(*, user: User) -> QuerySet[ProblemSetRow]:
     """Every set with its number of problems (`total`) and how many of them the learner solved (`solved`).
-    One query."""
-    solved = (
-        ProblemSetEntry.objects.filter(
-            problem_set=OuterRef("pk"),
-            problem__progress__user=user,
-            problem__progress__status=ProblemProgress.Status.SOLVED,
-        )
-        .order_by()
-        .values("problem_set")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    One query (the learner's solved problems are one uncorrelated subquery, read once)."""
+    solved = ProblemProgress.objects.filter(user=user, status=ProblemProgress.Status.SOLVED).values("problem_id")
     return ProblemSet.objects.annotate(
-        total=Count("entries", distinct=True),
-        solved=Coalesce(Subquery(solved, output_field=IntegerField()), 0),
+        total=Count("entries"),
+        solved=Count("entries", filter=Q(entries__problem_id__in=solved)),
     ).order_by("position", "slug")
 
 

@@ -7,12 +7,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.utils.translation import get_language
 
 from tracker.models import (
     CareerDirection,
     Exercise,
     Pattern,
+    ProblemProgress,
     Progress,
     Question,
     QuestionCard,
@@ -40,81 +42,104 @@ class DirectionReadiness:
     skill_titles: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """The inputs of each direction, and the names the actions refer to."""
+
+    inputs: dict[str, ReadinessInputs]
+    pattern_titles: dict[str, str]
+    skill_titles: dict[str, str]
+
+
 def readiness_inputs(*, user: User, now: dt.datetime) -> dict[str, ReadinessInputs]:
     """The readiness inputs of each direction (eight queries)."""
+    return _gather(user=user, now=now).inputs
+
+
+def _gather(*, user: User, now: dt.datetime) -> Gathered:
     directions = list(CareerDirection.values)
     track_of = {CareerDirection.track_slug(d): d for d in directions}
 
-    # 1–2. The directions' skills (through their career tracks) and the learner's levels.
+    # 1. The directions' skills (through their career tracks) with the learner's level.
     skills: dict[str, list[SkillInput]] = defaultdict(list)
-    levels = dict(SkillAssessment.objects.filter(user=user).values_list("skill_id", "level"))
-    for pk, key, tier, slug in Skill.objects.filter(tracks__slug__in=track_of, tracks__owner__isnull=True).values_list(
-        "pk", "key", "tier", "tracks__slug"
-    ):
-        skills[track_of[slug]].append(SkillInput(key=key, tier=tier, level=levels.get(pk)))
+    skill_titles: dict[str, str] = {}
+    level = SkillAssessment.objects.filter(user=user, skill=OuterRef("pk")).values("level")[:1]
+    rows = (
+        Skill.objects.filter(tracks__slug__in=track_of, tracks__owner__isnull=True)
+        .annotate(my_level=Subquery(level))
+        .values_list("key", "tier", "tracks__slug", "my_level", "title", "title_en")
+    )
+    chinese = (get_language() or "en").startswith("zh")
+    for key, tier, slug, my_level, title, title_en in rows:
+        skills[track_of[slug]].append(SkillInput(key=key, tier=tier, level=my_level))
+        skill_titles[key] = title if chinese or not title_en else title_en
 
-    # 3–4. The career tracks' leaf items and those the learner completed.
-    leaves = leaf_items().filter(track__slug__in=track_of, track__owner__isnull=True)
-    totals = dict(leaves.values_list("track__slug").annotate(n=Count("pk")).order_by())
-    done = dict(
-        Progress.objects.filter(user=user, status__in=Progress.COMPLETED_STATUSES, item__in=leaves)
-        .values_list("item__track__slug")
+    # 2. The career tracks' leaf items, and those the learner completed.
+    done_leaf = Progress.objects.filter(user=user, item=OuterRef("pk"), status__in=Progress.COMPLETED_STATUSES)
+    track_counts = {
+        slug: (total, done)
+        for slug, total, done in leaf_items()
+        .filter(track__slug__in=track_of, track__owner__isnull=True)
+        .values("track__slug")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(Exists(done_leaf))))
+        .values_list("track__slug", "total", "done")
+        .order_by()
+    }
+
+    # 3–4. The primary patterns, and the learner's problems solved alone in each (read from the learner's
+    # own rows, so the cost does not grow with other learners').
+    pattern_titles = {
+        slug: title_zh if chinese and title_zh else title
+        for slug, title, title_zh in Pattern.objects.filter(is_primary=True).values_list("slug", "title", "title_zh")
+    }
+    solved = dict(
+        ProblemProgress.objects.filter(user=user, solved_alone_count__gt=0, problem__pattern__is_primary=True)
+        .values_list("problem__pattern__slug")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    alone = {slug: solved.get(slug, 0) for slug in pattern_titles}
 
-    # 5. Problems solved alone, by primary pattern (every primary pattern listed, with 0 when none).
-    alone = dict(
-        Pattern.objects.filter(is_primary=True)
-        .annotate(
-            n=Count(
-                "problems__progress",
-                filter=Q(problems__progress__user=user, problems__progress__solved_alone_count__gt=0),
-            )
-        )
-        .values_list("slug", "n")
-    )
-
-    # 6. The questions the learner can review, counted per direction in one aggregate.
+    # 5. The questions the learner can review, counted per direction in one aggregate.
     visible = Question.objects.visible_to(user).filter(Q(is_published=True) | Q(owner=user))
     counts = visible.aggregate(**{d: Count("pk", filter=Q(directions__contains=d)) for d in directions})
 
-    # 7. The learner's cards with their question's directions.
+    # 6. The learner's cards with their question's directions.
     memories: dict[str, list[QuestionMemory]] = defaultdict(list)
-    cards = QuestionCard.objects.filter(user=user, question__in=visible).values_list(
-        "stability", "last_review", "due", "question__directions"
+    cards = (
+        QuestionCard.objects.filter(user=user, question__in=visible)
+        .annotate(is_due=ExpressionWrapper(Q(due__lte=now), output_field=BooleanField()))
+        .values_list("stability", "last_review", "is_due", "question__directions")
     )
-    for stability, last_review, due, joined in cards:
+    week_later = now + WEEK
+    for stability, last_review, is_due, joined in cards:
         memory = QuestionMemory(
             now=retrievability(stability=stability, last_review=last_review, now=now),
-            week=retrievability(stability=stability, last_review=last_review, now=now + WEEK),
-            due=due <= now,
+            week=retrievability(stability=stability, last_review=last_review, now=week_later),
+            due=bool(is_due),
         )
         for direction in joined.split(","):
             memories[direction].append(memory)
 
-    # 8. Exercises passed (a graded submission with the full score) and published.
+    # 7. Exercises published, and those passed (a graded submission with the full score).
+    passed = Submission.objects.filter(
+        user=user,
+        exercise=OuterRef("pk"),
+        kind=Submission.Kind.SUBMIT,
+        status=Submission.Status.DONE,
+        score__gte=OuterRef("max_score"),
+    )
     exercises = Exercise.objects.filter(is_published=True).aggregate(
-        total=Count("pk", distinct=True),
-        passed=Count(
-            "pk",
-            distinct=True,
-            filter=Q(
-                submissions__user=user,
-                submissions__kind=Submission.Kind.SUBMIT,
-                submissions__status=Submission.Status.DONE,
-                submissions__score__gte=F("max_score"),
-            ),
-        ),
+        total=Count("pk"), passed=Count("pk", filter=Q(Exists(passed)))
     )
 
-    # 9. Mock scores (one query; counted with the others above as the history's).
+    # 8. Mock scores.
     mocks = mock_scores_by_direction(user=user)
-    return {
+    inputs = {
         d: ReadinessInputs(
             skills=tuple(skills[d]),
-            track_done=done.get(CareerDirection.track_slug(d), 0),
-            track_total=totals.get(CareerDirection.track_slug(d), 0),
+            track_done=track_counts.get(CareerDirection.track_slug(d), (0, 0))[1],
+            track_total=track_counts.get(CareerDirection.track_slug(d), (0, 0))[0],
             solved_alone_by_pattern=alone,
             questions_total=counts[d],
             memories=tuple(memories[d]),
@@ -124,13 +149,13 @@ def readiness_inputs(*, user: User, now: dt.datetime) -> dict[str, ReadinessInpu
         )
         for d in directions
     }
+    return Gathered(inputs=inputs, pattern_titles=pattern_titles, skill_titles=skill_titles)
 
 
 def readiness_for_learner(*, user: User, now: dt.datetime) -> list[DirectionReadiness]:
-    """Each direction's readiness, with the names its parts and actions refer to (ten queries)."""
-    inputs = readiness_inputs(user=user, now=now)
-    patterns = dict(Pattern.objects.filter(is_primary=True).values_list("slug", "title"))
-    skill_titles = dict(Skill.objects.values_list("key", "title_en"))
+    """Each direction's readiness, with the names its parts and actions refer to (eight queries)."""
+    gathered = _gather(user=user, now=now)
+    inputs = gathered.inputs
     return [
         DirectionReadiness(
             direction=d,
@@ -138,8 +163,8 @@ def readiness_for_learner(*, user: User, now: dt.datetime) -> list[DirectionRead
             track_slug=CareerDirection.track_slug(d),
             result=readiness(inputs[d]),
             inputs=inputs[d],
-            pattern_titles=patterns,
-            skill_titles=skill_titles,
+            pattern_titles=gathered.pattern_titles,
+            skill_titles=gathered.skill_titles,
         )
         for d in CareerDirection.values
     ]

@@ -11,11 +11,16 @@ The document (format FORMAT, version VERSION):
      "own_tracks": [{..., "items": [...]}], "enrollments": [...], "progress": [...], "plan_entries": [...],
      "review_cards": [...], "review_logs": [...], "reading_queue": [...], "deadlines": [...],
      "vacations": [...], "skill_assessments": [...], "feed_subscriptions": [...], "submissions": [...],
+     "problem_progress": [...], "problem_attempts": [...],
      "own_questions": [...], "question_cards": [...], "question_reviews": [...], "mock_sessions": [...]}
+
+A LeetCode problem is named by its slug ({"problem": "two-sum"}); its progress row carries the notes, the
+revisit flag and the re-solve schedule (the FSRS card), its attempts their ratings.
 
 A track is named as {"track": slug, "own": bool}; an item as {"track": slug, "own": bool, "item": key}.
 A concept question is named as {"question": slug} when curated, {"own_question": n} for the n-th (from 0)
-of `own_questions`; a mock interview's problem by its slug.
+of `own_questions`; a mock interview's problem by its slug, and the attempt it became by its place in
+`problem_attempts`.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from tracker.models import (
     MockPart,
     MockSession,
     PlanEntry,
+    ProblemAttempt,
+    ProblemProgress,
     Progress,
     Question,
     QuestionCard,
@@ -68,6 +75,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "language": "str",
         "deadline_reminder_days": "json",
         "plan_built_on": "date?",
+        "hide_problem_difficulty": "bool",
     },
     "own_tracks": {
         "slug": "str",
@@ -162,6 +170,34 @@ FIELDS: dict[str, dict[str, str]] = {
         "finished_at": "datetime?",
         "created_at": "datetime",
     },
+    "problem_progress": {
+        "notes": "str",
+        "revisit": "bool",
+        "status": "str",
+        "attempts_count": "int",
+        "solved_alone_count": "int",
+        "last_attempted_on": "date?",
+        "due": "datetime?",
+        "state": "int?",
+        "step": "int?",
+        "stability": "float?",
+        "difficulty": "float?",
+        "last_review": "datetime?",
+    },
+    "problem_attempts": {
+        "date": "date",
+        "outcome": "str",
+        "minutes": "int?",
+        "hints": "int",
+        "language": "str",
+        "approach": "str",
+        "time_complexity": "str",
+        "space_complexity": "str",
+        "proposed_rating": "int",
+        "rating": "int",
+        "source": "str",
+        "created_at": "datetime",
+    },
     "results": {
         "case": "str",
         "position": "int",
@@ -234,6 +270,8 @@ EXPORTED = {
     "tracker.SkillAssessment": "skill_assessments",
     "tracker.FeedSubscription": "feed_subscriptions",
     "tracker.Submission": "submissions (with their case results)",
+    "tracker.ProblemProgress": "problem_progress (notes, revisit flag, re-solve schedule)",
+    "tracker.ProblemAttempt": "problem_attempts",
     "tracker.Question": "own_questions (curated ones are named by slug)",
     "tracker.QuestionCard": "question_cards",
     "tracker.QuestionReview": "question_reviews",
@@ -324,6 +362,9 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         .prefetch_related("results")
         .order_by("created_at", "id")
     )
+    attempts = list(
+        ProblemAttempt.objects.filter(user=user).select_related("problem").order_by("date", "created_at", "id")
+    )
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -388,13 +429,20 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             }
             for s in submissions
         ],
-        **_interview_sections(user),
+        "problem_progress": _sorted(
+            {"problem": p.problem.slug, **dump_fields(p, "problem_progress")}
+            for p in ProblemProgress.objects.filter(user=user).select_related("problem")
+        ),
+        "problem_attempts": [{"problem": a.problem.slug, **dump_fields(a, "problem_attempts")} for a in attempts],
+        **_interview_sections(user, attempts),
     }
 
 
-def _interview_sections(user: User) -> dict[str, Any]:
-    """Own questions, question reviews and mock interviews (four queries, five with mock parts)."""
+def _interview_sections(user: User, attempts: list[ProblemAttempt]) -> dict[str, Any]:
+    """Own questions, question reviews and mock interviews (five queries). A mock's problem part names the
+    attempt it became by its place in `problem_attempts` (from 0)."""
     own, refs = _question_refs(user)
+    attempt_at = {a.pk: n for n, a in enumerate(attempts)}
     parts = MockPart.objects.select_related("question", "problem").order_by("position")
     sessions = MockSession.objects.filter(user=user).prefetch_related(Prefetch("parts", queryset=parts))
     return {
@@ -415,6 +463,7 @@ def _interview_sections(user: User) -> dict[str, Any]:
                         **dump_fields(p, "mock_parts"),
                         "question": _question_ref(p.question, refs) if p.question else None,
                         "problem": p.problem.slug if p.problem else None,
+                        "attempt": attempt_at.get(p.attempt_id) if p.attempt_id else None,
                     }
                     for p in m.parts.all()
                 ],

@@ -28,6 +28,8 @@ from tracker.models import (
     MockSession,
     PlanEntry,
     Problem,
+    ProblemAttempt,
+    ProblemProgress,
     Progress,
     Question,
     QuestionCard,
@@ -66,6 +68,8 @@ SECTION_MODELS: dict[str, type[Model]] = {
     "feed_subscriptions": FeedSubscription,
     "submissions": Submission,
     "results": SubmissionCaseResult,
+    "problem_progress": ProblemProgress,
+    "problem_attempts": ProblemAttempt,
     "own_questions": Question,
     "question_cards": QuestionCard,
     "question_reviews": QuestionReview,
@@ -85,6 +89,8 @@ LIST_SECTIONS = (
     "skill_assessments",
     "feed_subscriptions",
     "submissions",
+    "problem_progress",
+    "problem_attempts",
     "own_questions",
     "question_cards",
     "question_reviews",
@@ -352,14 +358,15 @@ def user_data_import(*, data: dict[str, Any], username: str, email: str | None =
         "feed_subscriptions",
     )
     _import_submissions(user, rows("submissions"))
-    _import_interview(user, rows)
+    attempts = _import_problems(user, rows("problem_progress"), rows("problem_attempts"))
+    _import_interview(user, rows, attempts)
     learner_state_bump(user_id=user.pk)
     return user
 
 
-def _import_interview(user: User, rows: Any) -> None:
-    """Own questions, their reviews and mock interviews. A mock's problem parts come back without the attempt
-    they became (attempts travel in their own section)."""
+def _import_interview(user: User, rows: Any, attempts: list[ProblemAttempt]) -> None:
+    """Own questions, their reviews and mock interviews; a mock's problem part finds the attempt it became by
+    its place in `problem_attempts`."""
     own = [Question(owner=user, **f) for _p, _r, f in rows("own_questions")]
     for path, row in zip((p for p, _r, _f in rows("own_questions")), own, strict=True):
         if not row.directions:
@@ -414,6 +421,11 @@ def _import_interview(user: User, rows: Any) -> None:
                         )
                     problems[slug] = found
                 part.problem = problems[slug]
+            n = raw_part.get("attempt")
+            if n is not None:
+                if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n < len(attempts):
+                    raise DataImportError(f"{where}.attempt: no attempt {n!r} in problem_attempts.")
+                part.attempt = attempts[n]
             parts.append((session, part))
     _bulk(MockSession, sessions, "mock_sessions")
     for session, part in parts:
@@ -461,6 +473,33 @@ def _import_submissions(user: User, rows: list[tuple[str, dict[str, Any], dict[s
     for submission, result in results:
         result.submission = submission
     _bulk(SubmissionCaseResult, [result for _s, result in results], "submissions[].results")
+
+
+def _import_problems(
+    user: User,
+    progress_rows: list[tuple[str, dict[str, Any], dict[str, Any]]],
+    attempt_rows: list[tuple[str, dict[str, Any], dict[str, Any]]],
+) -> list[ProblemAttempt]:
+    """Problem notes, flags and re-solve schedules, and the attempts, by problem slug (curated: seeded)."""
+    slugs = {raw.get("problem") for _p, raw, _f in [*progress_rows, *attempt_rows]}
+    problems = Problem.objects.in_bulk([s for s in slugs if isinstance(s, str)], field_name="slug")
+
+    def problem(raw: dict[str, Any], path: str) -> Problem:
+        found = problems.get(raw.get("problem"))
+        if found is None:
+            raise DataImportError(
+                f"{path}.problem: no problem {raw.get('problem')!r} on this server (`manage.py seed`)."
+            )
+        return found
+
+    _bulk(
+        ProblemProgress,
+        [ProblemProgress(user=user, problem=problem(r, p), **f) for p, r, f in progress_rows],
+        "problem_progress",
+    )
+    attempts = [ProblemAttempt(user=user, problem=problem(r, p), **f) for p, r, f in attempt_rows]
+    _bulk_keeping_times(ProblemAttempt, attempts, "problem_attempts", "created_at")
+    return attempts
 
 
 def _skill(key: Any, path: str) -> Skill:

@@ -396,6 +396,10 @@ class CatalogueReport:
     deleted: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()) or sum(self.deleted.values()))
+
 
 def _apply(instance: Model, values: dict[str, Any]) -> list[str]:
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
@@ -426,7 +430,8 @@ def _upsert_rows(
         report.updated[label] += len(changed)
     for row in model._default_manager.bulk_create(new, batch_size=500):
         existing[row.slug] = row  # type: ignore[attr-defined]
-    report.created[label] += len(new)
+    if new:
+        report.created[label] += len(new)
     return existing
 
 
@@ -482,7 +487,7 @@ def problem_catalogue_upsert(*, catalogue: ProblemCatalogue) -> CatalogueReport:
             },
         )
         _set_entries(report, catalogue, sets, problems)
-        if report.created or report.updated or report.deleted:
+        if report.changed:
             curated_content_bump()
     return report
 
@@ -532,4 +537,5 @@ def _set_entries(
     ]
     ProblemSetEntry.objects.bulk_create(rows, batch_size=500)
     report.updated["set entry"] += len(rows)
-    report.deleted["set entry"] += max(removed - len(rows), 0)
+    if removed > len(rows):
+        report.deleted["set entry"] += removed - len(rows)

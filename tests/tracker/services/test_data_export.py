@@ -33,7 +33,12 @@ from tracker.models import (
     FeedPost,
     FeedSubscription,
     Item,
+    MockPart,
+    Pattern,
     PlanEntry,
+    Problem,
+    ProblemAttempt,
+    ProblemProgress,
     Progress,
     ReadingQueueEntry,
     ReminderDelivery,
@@ -99,6 +104,13 @@ def curated() -> dict[str, Any]:
         "post": post,
         "public_deadline": DeadlineFactory(key="neurips", title="NeurIPS"),
         "question": QuestionFactory(slug="cuda-warp-divergence", directions="deployment-sdk"),
+        "problem": Problem.objects.create(
+            slug="two-sum",
+            number="1",
+            title="Two Sum",
+            difficulty="easy",
+            pattern=Pattern.objects.create(slug="arrays-hashing", title="Arrays & Hashing", is_primary=True),
+        ),
     }
 
 
@@ -169,6 +181,15 @@ def learner_with_data_everywhere(curated: dict[str, Any], username: str = "ada")
         now=NOW + dt.timedelta(minutes=25),
     )  # fmt: skip
     ReminderDelivery.objects.create(user=user, kind="daily", local_date=dt.date(2026, 3, 2), claimed_at=NOW)
+    ProblemProgress.objects.create(user=user, problem=curated["problem"], notes="Use a **hash map**.", revisit=True,
+                                   status="solved", attempts_count=1, solved_alone_count=1,
+                                   last_attempted_on=dt.date(2026, 3, 1), due=NOW + dt.timedelta(days=2), state=2,
+                                   stability=2.3, difficulty=2.1, last_review=NOW)  # fmt: skip
+    attempt = ProblemAttempt.objects.create(user=user, problem=curated["problem"], date=dt.date(2026, 3, 1),
+                                            outcome="solved_alone", minutes=12, language="python",
+                                            approach="One pass.", time_complexity="O(n)", space_complexity="O(n)",
+                                            proposed_rating=3, rating=3)  # fmt: skip
+    ProblemAttempt.objects.filter(pk=attempt.pk).update(created_at=NOW - dt.timedelta(days=1))
     # Account rows (allauth's, excluded from the export, removed with the account); the address is the factory's.
     SocialAccount.objects.create(user=user, provider="github", uid=f"gh-{username}")
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
@@ -337,9 +358,9 @@ def test_import_command_reports_a_bad_document_without_a_traceback(curated, tmp_
 def test_the_export_costs_a_fixed_number_of_queries(curated, django_assert_max_num_queries):
     user = learner_with_data_everywhere(curated)
     # profile, own tracks + their tags + items (+ item tags), enrollments, progress, plan entries, cards, logs,
-    # reading, deadlines, vacations, assessments, subscriptions, submissions + results, own questions,
-    # question cards, question reviews, mock sessions + their parts
-    with django_assert_max_num_queries(22):
+    # reading, deadlines, vacations, assessments, subscriptions, submissions + results, problem progress,
+    # problem attempts, own questions, question cards, question reviews, mock sessions + their parts
+    with django_assert_max_num_queries(24):
         user_data_export(user=user)
 
 
@@ -360,3 +381,23 @@ def test_feeds_unknown_to_the_new_server_are_created_to_be_fetched(curated):
 def test_models_listed_as_owned_are_real_relations():
     for label in EXPORTED:
         assert issubclass(apps.get_model(label), models.Model)
+
+
+def test_a_mock_problem_part_keeps_its_attempt_through_export_and_import(curated):
+    user = UserFactory(username="lin")
+    for n in range(5):
+        QuestionFactory(slug=f"cuda-mixed-{n}", directions="algorithms")
+    mock = mock_session_start(user=user, format="mixed", level="easy", direction="algorithms", now=NOW)
+    score = PartScore(communication=3, problem_solving=3, technical_competency=3, testing=2)
+    scores = dict.fromkeys(range(2, 7), score)
+    scores[1] = PartScore(communication=2, problem_solving=2, technical_competency=3, testing=1, outcome="not_solved")
+    mock_session_score(session=mock, scores=scores, now=NOW + dt.timedelta(minutes=40))
+    doc = user_data_export(user=user)
+    part = doc["mock_sessions"][0]["parts"][0]
+    assert part["problem"] == "two-sum" and part["attempt"] == 0 and part["outcome"] == "not_solved"
+    assert doc["problem_attempts"][0]["outcome"] == "not_solved"
+    user.delete()
+    restored = user_data_import(data=json.loads(json.dumps(doc)), username="lin")
+    restored_part = MockPart.objects.get(session__user=restored, position=1)
+    assert restored_part.attempt is not None and restored_part.attempt.user == restored
+    assert without_volatile(user_data_export(user=restored)) == without_volatile(doc)

@@ -102,7 +102,7 @@ class Command(BaseCommand):
             return
         report = problem_catalogue_upsert(catalogue=catalogue)
         if verbosity >= 1:
-            changed = bool(report.created or report.updated or report.deleted)
+            changed = report.changed
             self.stdout.write(
                 f"Interview problems: {len(catalogue.problems)} problems, {len(catalogue.sets)} sets, "
                 f"{len(catalogue.patterns)} patterns" + ("" if changed else " (already up to date)")
