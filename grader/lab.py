@@ -297,7 +297,7 @@ def _compare(bundle: Bundle, case: Case, base: CaseResult, expected: Outputs, ac
             return replace(base, verdict=Verdict.WA, message=problems[0], metrics=tuple(figures))
     specs = _default_metrics(bundle)
     if specs:
-        figures += evaluate(specs, exp_parts, act_parts)
+        figures += evaluate(specs, exp_parts, act_parts, labels=_labels(case))
         failing = [f for f in figures if not f.passed]
         if failing:
             return replace(
@@ -328,6 +328,14 @@ def _compare(bundle: Bundle, case: Case, base: CaseResult, expected: Outputs, ac
         diff=outcome.diff,
         metrics=tuple(figures),
     )
+
+
+def _labels(case: Case) -> np.ndarray | None:
+    """The case's hidden `labels` (in NN.eval.npz, trusted), for accuracy metrics."""
+    if case.eval_npz is None:
+        return None
+    with np.load(case.eval_npz, allow_pickle=False) as data:
+        return np.asarray(data["labels"]) if "labels" in data.files else None
 
 
 def hide(result: CaseResult) -> CaseResult:
