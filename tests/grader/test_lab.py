@@ -27,6 +27,7 @@ WRONG: dict[str, tuple[Verdict, set[str]]] = {
     "ort-static-int8": (Verdict.WA, {"01", "02", "03"}),
     "ort-optimisation-levels": (Verdict.WA, {"01", "02", "03"}),
     "onnxscript-custom-op": (Verdict.WA, {"01", "02"}),
+    "onnx-fp16-conversion": (Verdict.WA, {"01", "02", "03"}),
 }
 
 
@@ -63,3 +64,22 @@ def test_reference_passes_starter_and_wrong_answer_do_not(slug: str, sandbox: Sa
     assert {failing[name].verdict for name in must_fail} == {expected}
     # The learner sees why: a figure below its bar, or the loader's reason.
     assert all(failing[name].message for name in must_fail)
+
+
+def test_each_stage_has_its_own_verdict_and_a_failed_stage_stops_the_case(sandbox: SandboxConfig) -> None:
+    bundle = load_bundle(EXERCISES_DIR / "onnx-fp16-conversion")
+    reference = bundle.reference_source()
+    # The conversion raises for the CNN (case 02) only; the measurement never runs for it.
+    failing = reference.replace(
+        "    model = onnx.load(model_path)\n",
+        '    model = onnx.load(model_path)\n    if "cnn" in model_path:\n        raise ValueError("no Conv in fp16")\n',
+        1,
+    )
+    assert failing != reference
+    result = grade(bundle, failing, cases="visible", sandbox=sandbox)
+    by_name = {c.name: c for c in result.cases}
+    assert [(s.name, s.verdict) for s in by_name["01"].stages] == [("convert", Verdict.AC), ("measure", Verdict.AC)]
+    assert by_name["02"].verdict is Verdict.RE
+    assert [(s.name, s.verdict) for s in by_name["02"].stages] == [("convert", Verdict.RE)]
+    assert "stage convert" in by_name["02"].message and "no Conv in fp16" in by_name["02"].message
+    assert result.verdict is Verdict.RE

@@ -271,3 +271,97 @@ def test_reference_passes_starter_and_wrong_answer_do_not(slug: str, sandbox: Sa
     assert must_fail <= set(failing), [(c.name, c.verdict, c.message) for c in wrong.cases]
     assert {failing[name].verdict for name in must_fail} == {expected}
     assert all(failing[name].message for name in must_fail)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The loaders' own checks, before any runtime is imported (quick)
+
+
+def _loader(kind: str) -> ModuleType:
+    from grader.artifacts import ARTIFACT_KINDS
+
+    path = ARTIFACT_KINDS[kind].loader_path
+    spec = importlib.util.spec_from_file_location(f"loader_{kind.replace('-', '_')}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("kind", "present", "message"),
+    [
+        ("openvino", ["model.xml"], "model.bin is missing: an IR is an .xml (the graph) and a .bin (the weights)"),
+        ("ncnn", ["model.bin"], "model.param is missing"),
+        ("mnn", [], "model.mnn is missing: write the converted model there"),
+        ("tvm-tir", [], "module.py is missing: write the scheduled module's mod.script() there"),
+        ("tvm-relax", [], "model.so is missing: export the compiled executable there with export_library"),
+    ],
+)
+def test_a_loader_names_the_missing_file(tmp_path: Path, kind: str, present: list[str], message: str) -> None:
+    for name in present:
+        (tmp_path / name).write_bytes(b"x")
+    facts = json.loads(_loader(kind).load_artifact(str(tmp_path), {}, True)[0])
+    assert facts["ok"] is False and message in facts["error"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("7767518\n1 1\nInput input 0 1 input\n", "the first line of a .param file is the magic number 7767517"),
+        ("7767517\nsix\n", "the second line of a .param file is '<layer count> <blob count>'"),
+        ("7767517\n2 2\nInput input 0 1 input\n", "the header says 2 layers, the file has 1"),
+        ("7767517\n1 1\nInput input\n", "line 3: '<type> <name> <inputs> <outputs> ...' expected"),
+    ],
+)
+def test_the_ncnn_loader_says_what_is_wrong_with_a_param_file(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "model.param").write_text(text)
+    (tmp_path / "model.bin").write_bytes(b"")
+    facts = json.loads(_loader("ncnn").load_artifact(str(tmp_path), {}, True)[0])
+    assert facts["ok"] is False and message in facts["error"], facts["error"]
+
+
+def test_the_ncnn_loader_counts_layers_by_type() -> None:
+    parse = _loader("ncnn")._parse_param
+    layers, blobs, parsed = parse(
+        "7767517\n3 3\nInput input 0 1 input\nConvolution c 1 1 input a 0=8 1=3 6=216\nReLU r 1 1 a logits\n"
+    )
+    assert (layers, blobs) == (3, 3)
+    assert [(kind, bottoms, tops) for kind, _, bottoms, tops in parsed] == [
+        ("Input", [], ["input"]),
+        ("Convolution", ["input"], ["a"]),
+        ("ReLU", ["a"], ["logits"]),
+    ]
+
+
+@pytest.mark.slow
+def test_the_openvino_loader_refuses_an_input_of_another_type_or_layout(tmp_path: Path) -> None:
+    """OpenVINO converts a u8 array fed to an f32 input silently; the exercise's point is the u8 input."""
+    import openvino as ov
+
+    model = ov.Core().read_model(str(EXERCISES_DIR / "openvino-ppp-preprocess" / "files" / "cnn_a.onnx"))
+    ov.save_model(model, str(tmp_path / "model.xml"), compress_to_fp16=False)
+    loader = _loader("openvino")
+    frame = np.zeros((1, 32, 32, 3), np.uint8)
+    facts = json.loads(loader.load_artifact(str(tmp_path), {}, True, input=frame)[0])
+    assert facts["ok"] is False and "takes float32, the application feeds uint8" in facts["error"]
+    assert facts["inputs"] == [{"name": "input", "shape": [1, 3, 32, 32], "dtype": "f32"}]
+    result = loader.load_artifact(str(tmp_path), {}, True, input=np.zeros((1, 3, 32, 32), np.float32))
+    assert json.loads(result[0])["ok"] is True and result[1].shape == (1, 10)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('x = T.Buffer((I.__builtins__["__import__"]("os").system("id"),), "float32")', "__builtins__ is not part"),
+        ("x = ().__class__.__base__.__subclasses__()", "__subclasses__ is not part"),
+        ("import os", "Import is not part"),
+        ('x = getattr(T, "__dict__")', "a string with '__'"),
+        ("x = (lambda: 0)()", "Lambda is not part"),
+    ],
+)
+def test_the_tensorir_loader_refuses_python_that_is_not_tvmscript(tmp_path: Path, line: str, message: str) -> None:
+    """TVM's parser evaluates expressions in the loader's process, whose facts the grader believes."""
+    (tmp_path / "module.py").write_text(f"@I.ir_module\nclass Module:\n    {line}\n")
+    facts = json.loads(_loader("tvm-tir").load_artifact(str(tmp_path), {}, True)[0])
+    assert facts["ok"] is False and message in facts["error"], facts["error"]
