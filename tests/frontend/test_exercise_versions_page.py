@@ -6,7 +6,9 @@ reference or a hidden output of an uploaded bundle."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from grader import toolchains
 from tests.authoring_fixtures import assert_no_upload_secrets, needs_bwrap, publish_zip, uploaded
@@ -146,4 +148,23 @@ def test_the_new_words_are_translated(
     listing = client.get(reverse("frontend:exercises"), **zh).content.decode()
     assert "此服务器上不可用" in listing and "请在评测机上安装 ONNX Runtime" in listing
     page = client.get(reverse("frontend:exercise", args=[SLUG]), {"submission": old.pk}, **zh).content.decode()
+    translation.activate(settings.LANGUAGE_CODE)  # the request left Chinese active in this thread
     assert "工具链" in page and "在版本 2 上重新评测" in page and "评测所用版本 1" in page
+
+
+def test_learner_pages_never_read_a_bundle_archive(uploaded: Exercise, learner_client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    learner, client = learner_client
+    submission = _graded(learner, uploaded)
+    _republish()
+    urls = [
+        reverse("frontend:exercises"),
+        reverse("frontend:exercise", args=[SLUG]) + f"?submission={submission.pk}",
+        reverse("frontend:data-export"),
+    ]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        assert not [q["sql"] for q in queries.captured_queries if '"archive"' in q["sql"]], url
