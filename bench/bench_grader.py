@@ -1,4 +1,4 @@
-"""Grader: each reference solution graded in the bubblewrap sandbox vs in a plain subprocess (goal ≤ 1.3×).
+"""Grader: each NumPy exercise's reference graded in the bubblewrap sandbox vs in a plain subprocess (goal ≤ 1.3×).
 
 Run with `python bench/bench_grader.py` (no Django needed). Both sides go through the same `grade()` path
 (one Python start per submission, every case, the same checkers); only the process is different. Each is
@@ -40,7 +40,7 @@ def main() -> list[dict[str, Any]]:
     problem = sandbox_problem(config)
     if problem:
         return [{"exercise": "(skipped)", "note": problem}]
-    bundles = load_all()
+    bundles = [b for b in load_all() if not b.is_lab]  # the lab's: bench_lab.py
     rows: list[dict[str, Any]] = []
     total_sandbox = total_plain = 0.0
     for bundle in bundles:

@@ -115,6 +115,8 @@ def generation_problems(bundle: Bundle) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="bq-generate-") as tmp:
         copy = Path(tmp) / bundle.path.name
         shutil.copytree(bundle.path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        for helper in bundle.path.parent.glob("*.py"):  # shared generators beside the bundles (lab_models.py)
+            shutil.copy(helper, Path(tmp) / helper.name)
         for stale in [*copy.glob("files/*"), *copy.glob("cases/*.in.*"), *copy.glob("cases/*.eval.npz")]:
             stale.unlink()
         generate_bundle(copy)

@@ -51,6 +51,8 @@ Extra folders of a bundle:
 
     [[metrics]]                  # replaces [checker] for outputs: a case passes when every metric holds
     kind = "cosine"              # allclose | cosine | snr_db | top1_agreement | max_abs_error | mean_abs_error
+                                 # | accuracy_delta: |top-1 accuracy − the reference's| against the integer
+                                 #   array `labels` of the case's NN.eval.npz (default bar: max = 0.002)
     output = 0                   # which output (default: each output in turn, the worst one reported)
     min = 0.999                  # the bar: `min` (higher is better) or `max` (lower is better)
     rtol = 1e-3                  # allclose only (defaults: rtol 1e-3, atol 1e-5)
@@ -108,6 +110,7 @@ METRIC_KINDS: tuple[str, ...] = (
     "top1_agreement",
     "max_abs_error",
     "mean_abs_error",
+    "accuracy_delta",
 )
 CONSTRAINT_KEYS: tuple[str, ...] = (
     "checker",
@@ -127,6 +130,7 @@ CONSTRAINT_KEYS: tuple[str, ...] = (
     "dynamic_axes",
 )
 CHECKER_LEVELS = ("full", "basic", "none")
+DEFAULT_ACCURACY_DELTA = 0.002  # a quantised model's top-1 accuracy within 0.002 of the reference's
 DEFAULT_ALLCLOSE = (1e-3, 1e-5)  # rtol, atol: two runs of one model agreeing within float32 reassociation
 
 # rtol, atol by dtype: float32 work cannot be held to float64 precision.
@@ -560,6 +564,8 @@ def _metrics(meta: dict[str, Any], where: str) -> tuple[MetricSpec, ...]:
         output = _get(raw, "output", int, here, None)
         low = _get(raw, "min", (int, float), here, None)
         high = _get(raw, "max", (int, float), here, None)
+        if kind == "accuracy_delta" and low is None and high is None:
+            high = DEFAULT_ACCURACY_DELTA
         if kind != "allclose" and (low is None) == (high is None):
             raise BundleError(f"{here}: give exactly one bar, `min` or `max`")
         rtol = float(_get(raw, "rtol", (int, float), here, DEFAULT_ALLCLOSE[0]))

@@ -80,6 +80,8 @@ def decode_files(
 ) -> dict[str, bytes]:
     """The files a stage left under out/, from untrusted .npz bytes: sizes checked in the zip directory first,
     names checked against the kind's pattern. Raises OutputError saying what is wrong."""
+    if not data:
+        return {}
     if len(data) > max_bytes + (1 << 16):
         raise OutputError(f"the files under out/ are over the limit of {max_bytes} bytes")
     try:
@@ -293,9 +295,10 @@ def _compare(bundle: Bundle, case: Case, base: CaseResult, expected: Outputs, ac
         )
         if not facts.get("ok"):
             return replace(base, verdict=Verdict.WA, message=problems[0], metrics=tuple(figures))
-    specs = _default_metrics(bundle)
+    # An artifact checked without hidden inputs has only its constraints (no outputs to compare).
+    specs = _default_metrics(bundle) if exp_parts or act_parts or bundle.artifact is None else ()
     if specs:
-        figures += evaluate(specs, exp_parts, act_parts)
+        figures += evaluate(specs, exp_parts, act_parts, labels=_labels(case))
         failing = [f for f in figures if not f.passed]
         if failing:
             return replace(
@@ -326,6 +329,14 @@ def _compare(bundle: Bundle, case: Case, base: CaseResult, expected: Outputs, ac
         diff=outcome.diff,
         metrics=tuple(figures),
     )
+
+
+def _labels(case: Case) -> np.ndarray | None:
+    """The case's hidden `labels` (in NN.eval.npz, trusted), for accuracy metrics."""
+    if case.eval_npz is None:
+        return None
+    with np.load(case.eval_npz, allow_pickle=False) as data:
+        return np.asarray(data["labels"]) if "labels" in data.files else None
 
 
 def hide(result: CaseResult) -> CaseResult:

@@ -7,6 +7,8 @@ expected and actual outputs to a figure, and the bar it must reach. No runtime, 
     top1_agreement   the share of rows (last axis = classes) whose argmax is the same
     max_abs_error    the largest |expected − actual|
     mean_abs_error   the mean |expected − actual|
+    accuracy_delta   |top-1 accuracy of actual − top-1 accuracy of expected| against given labels (the case's
+                     hidden `labels`): a quantised model may decide differently, not worse
 
 A figure that cannot be computed (a shape that differs, NaN or infinity in the output) is None, and None
 never passes. Each spec names its output (`output = 1`) or applies to each output in turn, the worst one
@@ -109,7 +111,24 @@ _FIGURES: dict[str, Callable[[np.ndarray, np.ndarray], float | None]] = {
 }
 
 
-def figure(spec: MetricSpec, expected: np.ndarray, actual: np.ndarray) -> float | None:
+def accuracy_delta(expected: np.ndarray, actual: np.ndarray, labels: np.ndarray | None) -> float | None:
+    if labels is None or expected.shape != actual.shape or expected.ndim == 0:
+        return None
+    if actual.dtype.kind not in "biuf" or not np.all(np.isfinite(actual.astype(np.float64))):
+        return None
+    flat_labels = np.asarray(labels).reshape(-1)
+    e = expected.reshape(-1, expected.shape[-1]).argmax(axis=-1)
+    a = actual.reshape(-1, actual.shape[-1]).argmax(axis=-1)
+    if flat_labels.shape != e.shape:
+        return None
+    return abs(float(np.mean(a == flat_labels)) - float(np.mean(e == flat_labels)))
+
+
+def figure(
+    spec: MetricSpec, expected: np.ndarray, actual: np.ndarray, labels: np.ndarray | None = None
+) -> float | None:
+    if spec.kind == "accuracy_delta":
+        return accuracy_delta(expected, actual, labels)
     if spec.kind == "allclose":
         return allclose_share(expected, actual, spec.rtol, spec.atol)
     return _FIGURES[spec.kind](expected, actual)
@@ -131,7 +150,11 @@ def passes(value: float | None, bar: float, bound: str) -> bool:
 
 
 def evaluate(
-    specs: Sequence[MetricSpec], expected: Sequence[np.ndarray], actual: Sequence[np.ndarray]
+    specs: Sequence[MetricSpec],
+    expected: Sequence[np.ndarray],
+    actual: Sequence[np.ndarray],
+    *,
+    labels: np.ndarray | None = None,
 ) -> list[MetricResult]:
     """One result per spec (the worst output's figure when the spec names no output). A missing output or a
     count that differs is reported as a figure of None, which fails."""
@@ -150,7 +173,7 @@ def evaluate(
             if index >= len(expected):
                 value = None
             else:
-                value = figure(spec, np.asarray(expected[index]), np.asarray(actual[index]))
+                value = figure(spec, np.asarray(expected[index]), np.asarray(actual[index]), labels)
             if value is None:
                 worst, worst_set = None, True
                 break

@@ -106,10 +106,45 @@ class SubmissionCreateSerializer(serializers.Serializer[Any]):
     )
 
 
+class StageResultSerializer(serializers.Serializer[dict[str, Any]]):
+    """One stage of a lab exercise's case: a run of the submission, or `load` (the grader opening its model)."""
+
+    name = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=Submission.Verdict.choices)
+    time_ms = serializers.FloatField(allow_null=True)
+    peak_memory_kb = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField(allow_blank=True, help_text="Empty for hidden cases.")
+
+
+class MetricResultSerializer(serializers.Serializer[dict[str, Any]]):
+    """A figure a lab case reached and the bar it needed (a metric, or a constraint on the submitted model)."""
+
+    name = serializers.CharField(help_text="e.g. `cosine`, `top1_agreement`, `nodes`, `ops BatchNormalization`.")
+    value = serializers.FloatField(allow_null=True, help_text="null: it could not be computed (and fails).")
+    bar = serializers.FloatField()
+    bound = serializers.ChoiceField(choices=["min", "max"], help_text="`min`: value >= bar; `max`: value <= bar.")
+    passed = serializers.BooleanField()
+
+
 class CaseResultSerializer(MS[SubmissionCaseResult]):
+    stages = StageResultSerializer(many=True, read_only=True)
+    metrics = MetricResultSerializer(many=True, read_only=True)
+
     class Meta:
         model = SubmissionCaseResult
-        fields = ["case", "visible", "verdict", "points", "max_points", "time_ms", "memory_kb", "message", "diff"]
+        fields = [
+            "case",
+            "visible",
+            "verdict",
+            "points",
+            "max_points",
+            "time_ms",
+            "memory_kb",
+            "message",
+            "diff",
+            "stages",
+            "metrics",
+        ]
 
 
 class SubmissionSerializer(MS[Submission]):

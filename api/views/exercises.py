@@ -178,6 +178,37 @@ class SubmissionListView(LearnerListView):
         return self.get_paginated_response(SubmissionSerializer(page, many=True).data)
 
 
+# A lab exercise's case: its stages (a run of the submission, then the grader loading the model it wrote) and
+# the figures it reached against their bars.
+LAB_DETAIL_EXAMPLE = {
+    **SUBMISSION_EXAMPLE,
+    "exercise": "ort-static-int8",
+    "message": "",
+    "code": "def quantize(model_path, calibration_path, out_path): ...",
+    "results": [
+        {
+            "case": "01",
+            "visible": True,
+            "verdict": "WA",
+            "points": 0.0,
+            "max_points": 1.0,
+            "time_ms": 64.0,
+            "memory_kb": 91444,
+            "message": "top1_agreement 0.3125, >= 0.98 needed",
+            "diff": "",
+            "stages": [
+                {"name": "run", "verdict": "AC", "time_ms": 60.0, "peak_memory_kb": 91288, "message": ""},
+                {"name": "load", "verdict": "AC", "time_ms": 4.0, "peak_memory_kb": 91444, "message": ""},
+            ],
+            "metrics": [
+                {"name": "size ratio", "value": 0.27, "bar": 0.35, "bound": "max", "passed": True},
+                {"name": "top1_agreement", "value": 0.3125, "bar": 0.98, "bound": "min", "passed": False},
+            ],
+        }
+    ],
+}
+
+
 class SubmissionDetailView(LearnerView):
     serializer_class = SubmissionDetailSerializer
     etag = True
@@ -185,7 +216,10 @@ class SubmissionDetailView(LearnerView):
     def get_queryset(self) -> QuerySet[Any]:
         return submission_with_results(user=self.learner)
 
-    @extend_schema(summary="One of your submissions with each case's result; poll it until done (ETag)")
+    @extend_schema(
+        summary="One of your submissions with each case's result; poll it until done (ETag)",
+        examples=[OpenApiExample("A deployment-lab submission", value=LAB_DETAIL_EXAMPLE, response_only=True)],
+    )
     def get(self, request: Request, pk: int) -> Response:
         submission = get_object_or_404(self.get_queryset(), pk=pk)
         return conditional_response(request, SubmissionDetailSerializer(submission).data)

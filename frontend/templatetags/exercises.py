@@ -36,6 +36,17 @@ def submission_status(value: str) -> str:
 
 
 @register.filter
+def figure(value: float | None) -> str:
+    """A lab figure (0.99913, 1e-05, 14): six significant digits; "–" when it could not be computed."""
+    return "–" if value is None else f"{value:.6g}"
+
+
+@register.filter
+def bound_sign(value: str) -> str:
+    return "≥" if value == "min" else "≤"
+
+
+@register.filter
 def score(value: float | None) -> str:
     """2.5 → "2.5", 10.0 → "10"."""
     return "–" if value is None else f"{value:g}"

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from grader.bundles import Bundle
-from tests.exercises_support import WRONG, assert_no_secrets, bundle, exercise
+from tests.exercises_support import BUNDLE_COUNT, WRONG, assert_no_secrets, bundle, exercise
 from tests.factories import SubmissionFactory
 from tracker.models import Exercise, Submission, User
 from tracker.services.exercises import submission_grade
@@ -23,7 +23,7 @@ needs_bwrap = pytest.mark.skipif(
 
 def test_exercises_list_and_detail_show_the_public_view_only(exercise: Exercise, bundle: Bundle, api: APIClient):
     listing = api.get("/api/v1/exercises/")
-    assert listing.status_code == 200 and listing.json()["count"] == 13
+    assert listing.status_code == 200 and listing.json()["count"] == BUNDLE_COUNT
     detail = api.get("/api/v1/exercises/vector-add/")
     body = detail.json()
     assert body["starter"] == bundle.starter and body["hidden_cases"] == 7

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from grader.bundles import Bundle
-from tests.exercises_support import WRONG, assert_no_secrets, bundle, exercise
+from tests.exercises_support import BUNDLE_COUNT, WRONG, assert_no_secrets, bundle, exercise
 from tests.factories import SubmissionFactory
 from tracker.models import Exercise, Submission
 from tracker.services.exercises import submission_grade
@@ -32,7 +32,7 @@ def test_the_list_shows_difficulty_tags_and_best_score(
     with django_assert_max_num_queries(4):
         response = client.get(reverse("frontend:exercises"))
     page = response.content.decode()
-    assert response.status_code == 200 and page.count('class="card"') == 13
+    assert response.status_code == 200 and page.count('class="card"') == BUNDLE_COUNT
     assert "Your best: 7 / 10" in page and "simd" in page and 'aria-current="page"' in page
 
 

@@ -34,9 +34,12 @@ def double() -> Bundle:
 
 
 def sandbox_processes() -> list[str]:
-    """Live (not zombie) processes of any sandbox: the harness inside bwrap, or a bwrap we started."""
-    found = []
+    """Live (not zombie) processes of this test run's sandboxes: a bwrap started here (its parent is this
+    process, or its command line names a work folder under this run's temporary folder) and every process
+    below one. Other sandboxes on a shared machine (another checkout's tests) are not this run's."""
     me = str(os.getpid())
+    ours = f"{tempfile.gettempdir()}/bq-grader-"
+    table: dict[str, tuple[str, str]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -46,11 +49,23 @@ def sandbox_processes() -> list[str]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        state, ppid = fields[0], fields[1]
-        if state == "Z":
-            continue
-        if "/box/harness.py" in cmdline or "bq-grader-" in cmdline or (cmdline.startswith("bwrap") and ppid == me):
-            found.append(f"{entry.name}: {cmdline[:120]}")
+        if fields[0] != "Z":
+            table[entry.name] = (fields[1], cmdline)
+
+    def started_here(pid: str) -> bool:
+        seen = 0
+        while pid in table and seen < 64:
+            ppid, cmdline = table[pid]
+            if cmdline.split(" ", 1)[0].endswith("bwrap") and (ppid == me or ours in cmdline):
+                return True
+            pid, seen = ppid, seen + 1
+        return False
+
+    found = []
+    for pid, (_ppid, cmdline) in table.items():
+        sandboxed = "/box/harness.py" in cmdline or cmdline.split(" ", 1)[0].endswith("bwrap")
+        if sandboxed and started_here(pid):
+            found.append(f"{pid}: {cmdline[:120]}")
     return found
 
 

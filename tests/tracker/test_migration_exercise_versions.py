@@ -1,4 +1,4 @@
-"""Migration 0014 (exercise versions): every existing exercise gets version 1, named by its bundle folder's
+"""Migration 0015 (exercise versions): every existing exercise gets version 1, named by its bundle folder's
 content, and every existing submission is recorded as graded against it."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from grader.intake import bundle_digest
 from tracker.models import Exercise
 
-BEFORE = [("tracker", "0013_learner_state")]
-AFTER = [("tracker", "0014_exercise_versions")]
+BEFORE = [("tracker", "0014_lab_case_figures")]
+AFTER = [("tracker", "0015_exercise_versions")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -314,6 +314,10 @@ class SubmissionCaseResult(models.Model):
     memory_kb = models.PositiveIntegerField(null=True, blank=True)
     message = models.TextField(blank=True)
     diff = models.TextField(blank=True)
+    # Lab exercises (grader/results.py): each stage's name, verdict, time, memory and (visible cases only)
+    # message; each figure reached with its bar ("cosine 0.9991 >= 0.999"). Numbers only for hidden cases.
+    stages = models.JSONField(default=list, blank=True)
+    metrics = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["submission", "position"]

@@ -294,11 +294,15 @@ def missing_toolchains_message(*, names: list[str] | tuple[str, ...]) -> str:
 
 
 def grading_time_limits(bundle: Bundle, *, visible_only: bool = False) -> tuple[int, int]:
-    """(soft, hard) Celery time limits for grading on this bundle: the sandbox's start-up allowance plus
-    every case's wall-clock limit, so the sandbox's own limits always fire first."""
+    """(soft, hard) Celery time limits for grading on this bundle: per sandbox (a stage, or a lab artifact's
+    loader) the start-up allowance plus every case's wall-clock limit, so the sandbox's own limits fire first."""
     config = SandboxConfig()
     cases = len(bundle.visible_cases if visible_only else bundle.cases)
-    soft = config.startup_timeout_s + cases * config.wall_limit(bundle.time_limit_s) + 15
+    # A lab exercise runs one sandbox per stage, and one more for the loader of its artifact.
+    limits = [stage.time_limit_s for stage in bundle.stages]
+    if bundle.artifact is not None:
+        limits.append(bundle.artifact.time_limit_s)
+    soft = sum(config.startup_timeout_s + cases * config.wall_limit(limit) for limit in limits) + 15
     soft_s = min(math.ceil(soft), MAX_SOFT_LIMIT_S)
     return soft_s, soft_s + HARD_LIMIT_EXTRA_S
 
@@ -489,6 +493,8 @@ def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outco
                 # The grader already blanks hidden cases' details; blank them here too (a constraint holds it).
                 message=case.message if case.visible else "",
                 diff=case.diff if case.visible else "",
+                stages=[{**stage.to_dict(), "message": stage.message if case.visible else ""} for stage in case.stages],
+                metrics=[metric.to_dict() for metric in case.metrics],
             )
             for n, case in enumerate(result.cases)
         ]

@@ -11,7 +11,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from grader.bundles import Bundle
-from tests.exercises_support import WRONG, assert_no_secrets
+from tests.exercises_support import BUNDLE_COUNT, WRONG, assert_no_secrets
 from tests.factories import ExerciseFactory, SubmissionFactory, UserFactory
 from tracker.models import Exercise, Submission, SubmissionCaseResult
 from tracker.services import exercises as services
@@ -33,9 +33,9 @@ needs_bwrap = pytest.mark.skipif(
 
 def test_seed_loads_every_bundle_once_and_again_changes_nothing() -> None:
     first = exercises_sync()
-    assert len(first.created) == 13 and Exercise.objects.count() == 13
+    assert len(first.created) == BUNDLE_COUNT and Exercise.objects.count() == BUNDLE_COUNT
     again = exercises_sync()
-    assert not again.changed and len(again.unchanged) == 13
+    assert not again.changed and len(again.unchanged) == BUNDLE_COUNT
     vector = Exercise.objects.get(slug="vector-add")
     assert vector.visible_cases == 3 and vector.hidden_cases == 7 and vector.max_score == 10
     assert {t.slug for t in vector.tags.all()} == {"tvm", "simd", "numpy"}

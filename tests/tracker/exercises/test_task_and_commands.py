@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from grader.bundles import Bundle
-from tests.exercises_support import WRONG, assert_no_secrets
+from tests.exercises_support import BUNDLE_COUNT, WRONG, assert_no_secrets
 from tests.factories import SubmissionFactory, UserFactory
 from tracker.models import Exercise, Submission
 from tracker.services import exercises as services
@@ -132,7 +132,7 @@ def test_exercises_build_writes_outputs_into_the_given_folder(tmp_path: Path, se
 def test_seed_loads_the_exercises(settings) -> None:
     out = StringIO()
     call_command("seed", "--no-demo", stdout=out, stderr=StringIO())
-    assert "Exercises: 13 (13 new" in out.getvalue()
+    assert f"Exercises: {BUNDLE_COUNT} ({BUNDLE_COUNT} new" in out.getvalue()
     call_command("seed", "--no-demo", stdout=(again := StringIO()), stderr=StringIO())
-    assert "Exercises: 13 (already up to date)" in again.getvalue()
+    assert f"Exercises: {BUNDLE_COUNT} (already up to date)" in again.getvalue()
     assert Exercise.objects.filter(track__isnull=False).exists()

@@ -1,8 +1,10 @@
 """`python manage.py exercises build|check [SLUG ...]`: thin wrappers over `python -m grader build|check`
 on settings.EXERCISES_DIR.
 
-    build   run each reference solution and write the expected outputs (cases/NN.out.npz)
-    check   exit 1 unless every reference passes every case and the stored outputs are current
+    build   regenerate the lab's models and inputs from their seeds (a bundle's generate.py; byte-identical on
+            a rerun), then run each reference solution and write the expected outputs (cases/NN.out.npz)
+    check   exit 1 unless every reference passes every case, the stored outputs are current and a fresh
+            generation gives the same bytes
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from tracker.management.commands.grade import run_grader
 
 
 class Command(BaseCommand):
-    help = "Build the exercises' expected outputs, or check that the references pass and outputs are current."
+    help = (
+        "Build the exercises (generated models and inputs, expected outputs), or check that the references pass "
+        "and everything stored is current."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["build", "check"])

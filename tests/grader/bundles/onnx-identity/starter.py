@@ -1,0 +1,2 @@
+def export(out_path):
+    raise NotImplementedError
