@@ -458,6 +458,9 @@ class ExerciseAdmin(admin.ModelAdmin[Exercise]):
     inlines = [ExerciseVersionInline]
     change_form_template = "admin/tracker/exercise/change_form.html"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Exercise]:
+        return super().get_queryset(request).defer("current_version__archive")  # a version's archive is MBs
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -584,6 +587,9 @@ class ExerciseDraftAdmin(admin.ModelAdmin[ExerciseDraft]):
         "finished_at",
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ExerciseDraft]:
+        return super().get_queryset(request).defer("archive", "version__archive")
+
     def get_fields(self, request: HttpRequest, obj: ExerciseDraft | None = None) -> list[str]:  # type: ignore[override]  # a list is one of the allowed shapes
         return ["bundle"] if obj is None else list(self.readonly_fields)
 
@@ -690,6 +696,10 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
     list_filter = ["status", "verdict", "kind", "exercise"]
     search_fields = ["user__username", "exercise__slug"]
     list_select_related = ["user", "exercise", "version"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
+        return super().get_queryset(request).defer("version__archive")
+
     date_hierarchy = "created_at"
     inlines = [SubmissionCaseResultInline]
     actions = ["regrade"]

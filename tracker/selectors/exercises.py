@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from grader import toolchains
 from tracker.models import Exercise, Submission, SubmissionCaseResult, Tag, User
@@ -44,7 +45,8 @@ def toolchains_installed() -> dict[str, str | None]:
 
 
 def exercise_availability(*, exercise: Exercise, installed: dict[str, str | None]) -> ExerciseAvailability:
-    """No query: the exercise's `toolchains` against `installed` (from toolchains_installed, once a request)."""
+    """No query: the exercise's `toolchains` against `installed` (from toolchains_installed, once a request),
+    with what to install in the request's language."""
     rows = tuple(
         ToolchainStatus(
             name=name,
@@ -55,10 +57,19 @@ def exercise_availability(*, exercise: Exercise, installed: dict[str, str | None
     )
     missing = [t.name for t in rows if not t.installed and t.name in toolchains.TOOLCHAINS]
     unknown = [t.name for t in rows if t.name not in toolchains.TOOLCHAINS]
-    hint = toolchains.install_hint(missing) if missing else ""
+    hints = []
+    if missing:
+        hints.append(
+            gettext("Install %(titles)s on the grading workers: pip install -r %(file)s (or pip install %(pins)s).")
+            % {
+                "titles": ", ".join(toolchains.TOOLCHAINS[n].title for n in missing),
+                "file": toolchains.REQUIREMENTS_FILE,
+                "pins": " ".join(toolchains.TOOLCHAINS[n].pip_requirement(toolchains.PINNED.get(n)) for n in missing),
+            }
+        )
     if unknown:
-        hint = f"{hint} Unknown toolchain(s): {', '.join(unknown)}.".strip()
-    return ExerciseAvailability(toolchains=rows, install_hint=hint)
+        hints.append(gettext("Unknown toolchains: %(names)s.") % {"names": ", ".join(unknown)})
+    return ExerciseAvailability(toolchains=rows, install_hint=" ".join(hints))
 
 
 def exercises_for_learner(*, user: User) -> QuerySet[Exercise]:

@@ -294,6 +294,10 @@ EXCLUDED = {
     "two-factor on again on the new server",
     "usersessions.UserSession": "this server's record of signed-in browsers, meaningless elsewhere",
     "tracker.LearnerState": "a version number that names the learner's Today in caches; it starts again anywhere",
+    "tracker.ExerciseDraft": "a bundle a curator uploaded or edited: curated content, not the curator's own data; "
+    "deleting the account clears their name on it",
+    "tracker.ExerciseVersion": "a published exercise bundle: curated content; deleting the account of the curator "
+    "who made it clears their name on it",
 }
 
 

@@ -58,6 +58,8 @@ from tracker.services.exercises import (
 logger = logging.getLogger(__name__)
 
 DraftOutcome = Literal["published", "refused", "skipped", "lost"]
+# Longer than the validation task's hard time limit: a claim this old belongs to a worker that died.
+CLAIM_STALE_AFTER = dt.timedelta(minutes=15)
 
 
 class DraftError(ValueError):
@@ -153,11 +155,19 @@ def exercise_draft_edit(
 
 
 def _claim(draft_id: int) -> dt.datetime | None:
+    """queued → validating, or a validating claim older than the task's hard limit (its worker died)."""
     now = timezone.now()
-    claimed = ExerciseDraft.objects.filter(pk=draft_id, status=ExerciseDraft.Status.QUEUED).update(
-        status=ExerciseDraft.Status.VALIDATING, started_at=now, attempts=F("attempts") + 1, updated_at=now
-    )
-    return now if claimed else None
+    fields = {
+        "status": ExerciseDraft.Status.VALIDATING,
+        "started_at": now,
+        "attempts": F("attempts") + 1,
+        "updated_at": now,
+    }
+    rows = ExerciseDraft.objects.filter(pk=draft_id)
+    if rows.filter(status=ExerciseDraft.Status.QUEUED).update(**fields):
+        return now
+    stale = rows.filter(status=ExerciseDraft.Status.VALIDATING, started_at__lt=now - CLAIM_STALE_AFTER)
+    return now if stale.update(**fields) else None
 
 
 def _refuse(draft_id: int, claimed_at: dt.datetime, message: str, report: PrepareReport | None) -> DraftOutcome:
@@ -219,7 +229,11 @@ def exercise_draft_validate(*, draft_id: int, final_attempt: bool = True) -> Dra
             return _refuse(draft_id, claimed_at, f"Refused: validation stopped ({type(exc).__name__}: {exc}).", None)
         if not report.ok:
             return _refuse(draft_id, claimed_at, _summary(report), report)
-        return _publish(draft, claimed_at, folder, report)
+        try:
+            return _publish(draft, claimed_at, folder, report)
+        except (BundleError, OSError) as exc:
+            logger.exception("publishing exercise draft %s failed", draft_id)
+            return _refuse(draft_id, claimed_at, f"Refused: it could not be published ({exc}).", report)
 
 
 def _publish(draft: ExerciseDraft, claimed_at: dt.datetime, folder: Path, report: PrepareReport) -> DraftOutcome:
@@ -229,7 +243,10 @@ def _publish(draft: ExerciseDraft, claimed_at: dt.datetime, folder: Path, report
     now = timezone.now()
     with transaction.atomic():
         exercise = (
-            Exercise.objects.select_for_update().select_related("current_version").filter(slug=bundle.slug).first()
+            Exercise.objects.select_for_update(of=("self",))
+            .select_related("current_version")
+            .filter(slug=bundle.slug)
+            .first()
         )
         current = exercise.current_version if exercise else None
         if exercise is not None and current is not None and current.content_hash == content_hash:

@@ -242,3 +242,17 @@ def test_an_uploaded_version_is_unpacked_from_the_database_on_a_new_machine(cura
     submission_grade(submission_id=submission.pk)
     assert Submission.objects.get(pk=submission.pk).verdict == "AC"
     assert (settings.EXERCISE_BUNDLE_CACHE / exercise.current_version.content_hash / SLUG / "reference.py").is_file()
+
+
+def test_admin_lists_never_load_a_bundle_archive(curator: User, client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    exercise = publish(curator)
+    submission_create(user=UserFactory(), exercise=exercise, code=REFERENCE)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    for url in ("/admin/tracker/exercise/", "/admin/tracker/exercisedraft/", "/admin/tracker/submission/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        loaded = [q["sql"] for q in queries.captured_queries if '"archive"' in q["sql"]]
+        assert not loaded, (url, loaded)
