@@ -6,8 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0014_exercise_versions'),
-        ('tracker', '0014_lab_case_figures'),
+        ('tracker', '0015_exercise_versions'),
         ('tracker', '0015_questions_mock_interviews'),
     ]
 
