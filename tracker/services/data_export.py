@@ -278,9 +278,6 @@ EXPORTED = {
     "tracker.MockSession": "mock_sessions (with their parts)",
 }
 EXCLUDED = {
-    "tracker.ExerciseDraft": "a curator's draft of an exercise bundle: content of the site, not a learner's data",
-    "tracker.ExerciseVersion": "a published version of an exercise (its curator is named): content of the site; "
-    "a learner's submissions name the version by its content hash",
     "tracker.ReminderDelivery": "a log of reminder e-mails sent, kept so none goes twice; it means nothing on "
     "another server, and account deletion removes it",
     "api.ApiToken": "device sign-ins: only digests of secrets are stored, and a device signs in again anywhere",
