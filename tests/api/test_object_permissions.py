@@ -72,6 +72,7 @@ PRIVATE: dict[str, Maker] = {
     "deadline-detail": lambda owner: {"pk": DeadlineFactory(owner=owner).pk},
     "reading-detail": lambda owner: {"pk": ReadingQueueEntryFactory(user=owner, item=ItemFactory()).pk},
     "submission-detail": lambda owner: {"pk": SubmissionFactory(user=owner).pk},
+    "submission-regrade": lambda owner: {"pk": SubmissionFactory(user=owner).pk},
     "feed-detail": lambda owner: {"pk": FeedSubscriptionFactory(user=owner).pk},
     # A post of a feed the owner follows (and the other learner does not).
     "feed-post-queue": lambda owner: {"pk": FeedPostFactory(feed=FeedSubscriptionFactory(user=owner).feed).pk},
