@@ -207,7 +207,6 @@ def _problem_page(
     *,
     form: ProblemAttemptForm | None = None,
     proposal: Proposal | None = None,
-    recorded: Any = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -223,7 +222,6 @@ def _problem_page(
         "proposal": proposal,
         "proposal_reason": _proposal_reason(proposal) if proposal else "",
         "proposal_label": ProblemAttempt.Rating(int(proposal.rating)).label if proposal else "",
-        "recorded": recorded,
         "error": error,
         "targets": _rules(problem),
         "now": timezone.now(),
@@ -410,8 +408,3 @@ def problems_import(request: HttpRequest) -> HttpResponse:
         form = ProblemsCsvUploadForm()
     context["form"] = form
     return render(request, "frontend/problems_import.html", context, status=status)
-
-
-def problems_url(**params: str) -> str:
-    query = urlencode({k: v for k, v in params.items() if v})
-    return reverse("frontend:problems") + (f"?{query}" if query else "")
