@@ -224,6 +224,8 @@ class _Simulation:
             return day
         if self._review_cursor != review_cursor or self._practice_cursor != practice_cursor:
             return day
+        if self._practice_cursor != practice_cursor:  # practice took part of this day's budget
+            return day
         if any(not state.has_work for state, _ in before):
             return day
         one_day = timedelta(days=1)
