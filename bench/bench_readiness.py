@@ -58,7 +58,14 @@ def _measure() -> list[dict[str, object]]:
     call_command("migrate", verbosity=0)
     rng = random.Random(5)
     now = timezone.now()
+    # Rows of an earlier run (on a kept PostgreSQL database) go first; everything here is prefixed bench-.
     User.objects.filter(username="bench-readiness").delete()
+    Problem.objects.filter(slug__startswith="bench-").delete()
+    Pattern.objects.filter(slug__startswith="bench-").delete()
+    Question.objects.filter(slug__startswith="bench-").delete()
+    Skill.objects.filter(key__startswith="bench-").delete()
+    Exercise.objects.filter(slug__startswith="bench-").delete()
+    Item.objects.filter(track__slug__startswith="career-", key__startswith="bench-").delete()
     user = User.objects.create_user(username="bench-readiness", password="x")  # noqa: S106
     patterns = Pattern.objects.bulk_create(
         Pattern(slug=f"bench-pattern-{i}", title=f"Pattern {i}", is_primary=True, position=i) for i in range(18)
@@ -137,9 +144,11 @@ def _measure() -> list[dict[str, object]]:
         for i in range(40)
     )
     for d in directions:
-        track = Track.objects.create(slug=f"career-{d}", kind="roadmap", title=d, title_en=d)
+        track = Track.objects.filter(slug=f"career-{d}", owner__isnull=True).first() or Track.objects.create(
+            slug=f"career-{d}", kind="roadmap", title=d, title_en=d
+        )
         items = Item.objects.bulk_create(
-            Item(track=track, key=f"i{i}", position=i, kind="topic", title=f"T{i}", title_en=f"T{i}")
+            Item(track=track, key=f"bench-i{i}", position=10_000 + i, kind="topic", title=f"T{i}", title_en=f"T{i}")
             for i in range(200)
         )
         Progress.objects.bulk_create(

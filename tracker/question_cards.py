@@ -32,10 +32,10 @@ def fsrs_card(row: QuestionCard | None) -> Card:
     )
 
 
-def retrievability(*, stability: float | None, last_review: dt.datetime | None, now: dt.datetime) -> float:
-    """The probability (0–1) that the learner recalls the answer at `now` (FSRS's forgetting curve)."""
-    if stability is None or last_review is None:
+def retrievability_after(*, stability: float | None, elapsed: dt.timedelta | None) -> float:
+    """The probability (0–1) that the learner recalls the answer `elapsed` after the last review (FSRS's
+    forgetting curve): py-fsrs's own formula (Scheduler.get_card_retrievability), whole days as it counts
+    them, without building a Card for each question."""
+    if stability is None or elapsed is None or not stability > 0:
         return 0.0
-    # py-fsrs's own formula (Scheduler.get_card_retrievability), without building a Card for each question.
-    elapsed_days = max(0, (now - last_review).days)
-    return float((1 + FACTOR * elapsed_days / stability) ** DECAY)
+    return float((1 + FACTOR * max(0, elapsed.days) / stability) ** DECAY)

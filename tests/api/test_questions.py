@@ -171,9 +171,10 @@ ENDPOINTS = {
     "/api/v1/mock-interviews/": 4,
     # sessions, their parts
     "/api/v1/mock-interviews/trends/": 3,
-    # skills with the learner's levels, the career tracks' leaves done and in all, patterns, problems solved
-    # alone by pattern, questions per direction, cards, exercises passed and in all, mock scores
-    "/api/v1/readiness/": 9,
+    # the learner's skill levels, the directions' skills, the career tracks' items, those completed, patterns,
+    # problems solved alone by pattern, questions per set of directions, cards, exercises, those passed, mock
+    # scores
+    "/api/v1/readiness/": 12,
 }
 
 

@@ -30,9 +30,10 @@ def _history(user: User, n: int) -> None:
 
 # name → (queries, what they are): session and user first, then the page's own.
 PAGES = {
-    # the readiness selector's 8 (skills with levels, career-track leaves, patterns, solved alone by pattern,
-    # questions per direction, cards, exercises, mock scores), the career tracks, questions due
-    "interview": 12,
+    # the readiness selector's 11 (skill levels, skills, career-track items, those completed, patterns, solved
+    # alone by pattern, questions per set of directions, cards, exercises, those passed, mock scores), the
+    # career tracks, questions due
+    "interview": 15,
     # count, page of questions with the learner's card, questions due
     "questions": 5,
     # the first due question, the count of due ones (or a new one)

@@ -1,5 +1,5 @@
 """Gathers the inputs of the readiness score (tracker/readiness/score.py) for the four career directions in
-a fixed number of queries (eight, whatever the learner's history), then scores each direction."""
+a fixed number of queries (eleven, whatever the learner's history), then scores each direction."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, DurationField, ExpressionWrapper, F, Q, Value
 from django.utils.translation import get_language
 
 from tracker.models import (
     CareerDirection,
     Exercise,
+    Item,
     Pattern,
     ProblemProgress,
     Progress,
@@ -23,9 +24,8 @@ from tracker.models import (
     Submission,
     User,
 )
-from tracker.question_cards import retrievability
+from tracker.question_cards import retrievability_after
 from tracker.readiness.score import QuestionMemory, Readiness, ReadinessInputs, SkillInput, readiness
-from tracker.selectors.curriculum import leaf_items
 from tracker.selectors.mock_interviews import mock_scores_by_direction
 
 WEEK = dt.timedelta(days=7)
@@ -52,99 +52,117 @@ class Gathered:
 
 
 def readiness_inputs(*, user: User, now: dt.datetime) -> dict[str, ReadinessInputs]:
-    """The readiness inputs of each direction (eight queries)."""
+    """The readiness inputs of each direction (eleven plain queries)."""
     return _gather(user=user, now=now).inputs
 
 
 def _gather(*, user: User, now: dt.datetime) -> Gathered:
+    """Plain queries (no subqueries): building the SQL is most of the cost at this size."""
     directions = list(CareerDirection.values)
     track_of = {CareerDirection.track_slug(d): d for d in directions}
+    chinese = (get_language() or "en").startswith("zh")
 
-    # 1. The directions' skills (through their career tracks) with the learner's level.
+    # 1–2. The directions' skills (through their career tracks), and the learner's levels.
+    levels = dict(SkillAssessment.objects.filter(user=user).values_list("skill_id", "level"))
     skills: dict[str, list[SkillInput]] = defaultdict(list)
     skill_titles: dict[str, str] = {}
-    level = SkillAssessment.objects.filter(user=user, skill=OuterRef("pk")).values("level")[:1]
-    rows = (
-        Skill.objects.filter(tracks__slug__in=track_of, tracks__owner__isnull=True)
-        .annotate(my_level=Subquery(level))
-        .values_list("key", "tier", "tracks__slug", "my_level", "title", "title_en")
-    )
-    chinese = (get_language() or "en").startswith("zh")
-    for key, tier, slug, my_level, title, title_en in rows:
-        skills[track_of[slug]].append(SkillInput(key=key, tier=tier, level=my_level))
+    for pk, key, tier, slug, title, title_en in Skill.objects.filter(
+        tracks__slug__in=track_of, tracks__owner__isnull=True
+    ).values_list("pk", "key", "tier", "tracks__slug", "title", "title_en"):
+        skills[track_of[slug]].append(SkillInput(key=key, tier=tier, level=levels.get(pk)))
         skill_titles[key] = title if chinese or not title_en else title_en
 
-    # 2. The career tracks' leaf items, and those the learner completed.
-    done_leaf = Progress.objects.filter(user=user, item=OuterRef("pk"), status__in=Progress.COMPLETED_STATUSES)
-    track_counts = {
-        slug: (total, done)
-        for slug, total, done in leaf_items()
-        .filter(track__slug__in=track_of, track__owner__isnull=True)
-        .values("track__slug")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(Exists(done_leaf))))
-        .values_list("track__slug", "total", "done")
-        .order_by()
-    }
+    # 3–4. The career tracks' items (a leaf is an item no other item names as its parent), and those the
+    # learner completed.
+    items = list(
+        Item.objects.filter(track__slug__in=track_of, track__owner__isnull=True).values_list(
+            "pk", "parent_id", "track__slug"
+        )
+    )
+    parents = {parent for _pk, parent, _slug in items if parent is not None}
+    completed = set(
+        Progress.objects.filter(
+            user=user,
+            status__in=Progress.COMPLETED_STATUSES,
+            item__track__slug__in=track_of,
+            item__track__owner__isnull=True,
+        ).values_list("item_id", flat=True)
+    )
+    totals: dict[str, int] = defaultdict(int)
+    done: dict[str, int] = defaultdict(int)
+    for pk, _parent, slug in items:
+        if pk not in parents:
+            totals[slug] += 1
+            done[slug] += pk in completed
 
-    # 3–4. The primary patterns, and the learner's problems solved alone in each (read from the learner's
+    # 5–6. The primary patterns, and the learner's problems solved alone in each (read from the learner's
     # own rows, so the cost does not grow with other learners').
-    pattern_titles = {
-        slug: title_zh if chinese and title_zh else title
-        for slug, title, title_zh in Pattern.objects.filter(is_primary=True).values_list("slug", "title", "title_zh")
-    }
+    patterns = list(Pattern.objects.filter(is_primary=True).values_list("pk", "slug", "title", "title_zh"))
+    pattern_titles = {slug: title_zh if chinese and title_zh else title for _pk, slug, title, title_zh in patterns}
+    # A problem's pattern is always a primary one (Problem.pattern), so the pattern table needs no join.
     solved = dict(
-        ProblemProgress.objects.filter(user=user, solved_alone_count__gt=0, problem__pattern__is_primary=True)
-        .values_list("problem__pattern__slug")
+        ProblemProgress.objects.filter(user=user, solved_alone_count__gt=0)
+        .values_list("problem__pattern_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    alone = {slug: solved.get(slug, 0) for slug in pattern_titles}
+    alone = {slug: solved.get(pk, 0) for pk, slug, _title, _title_zh in patterns}
 
-    # 5. The questions the learner can review, counted per direction in one aggregate.
-    visible = Question.objects.visible_to(user).filter(Q(is_published=True) | Q(owner=user))
-    counts = visible.aggregate(**{d: Count("pk", filter=Q(directions__contains=d)) for d in directions})
+    # 7. The questions the learner can review, counted per set of directions (a handful of rows).
+    visible = Q(owner__isnull=True, is_published=True) | Q(owner=user)
+    counts: dict[str, int] = dict.fromkeys(directions, 0)
+    for joined, n in Question.objects.filter(visible).values_list("directions").annotate(n=Count("pk")).order_by():
+        for direction in joined.split(","):
+            if direction in counts:
+                counts[direction] += n
 
-    # 6. The learner's cards with their question's directions.
+    # 8. The learner's cards of those questions, with the questions' directions.
     memories: dict[str, list[QuestionMemory]] = defaultdict(list)
-    cards = (
-        QuestionCard.objects.filter(user=user, question__in=visible)
-        .annotate(is_due=ExpressionWrapper(Q(due__lte=now), output_field=BooleanField()))
-        .values_list("stability", "last_review", "is_due", "question__directions")
+    cards = QuestionCard.objects.filter(user=user).filter(
+        Q(question__owner__isnull=True, question__is_published=True) | Q(question__owner=user)
     )
-    week_later = now + WEEK
-    for stability, last_review, is_due, joined in cards:
+    # The time since the last review and whether the card is due are worked out by the database: no
+    # datetime to parse per card.
+    cards = cards.annotate(
+        since=ExpressionWrapper(Value(now) - F("last_review"), output_field=DurationField()),
+        is_due=ExpressionWrapper(Q(due__lte=now), output_field=BooleanField()),
+    )
+    for stability, since, is_due, joined in cards.values_list("stability", "since", "is_due", "question__directions"):
         memory = QuestionMemory(
-            now=retrievability(stability=stability, last_review=last_review, now=now),
-            week=retrievability(stability=stability, last_review=last_review, now=week_later),
+            now=retrievability_after(stability=stability, elapsed=since),
+            week=retrievability_after(stability=stability, elapsed=since + WEEK if since is not None else None),
             due=bool(is_due),
         )
         for direction in joined.split(","):
             memories[direction].append(memory)
 
-    # 7. Exercises published, and those passed (a graded submission with the full score).
-    passed = Submission.objects.filter(
-        user=user,
-        exercise=OuterRef("pk"),
-        kind=Submission.Kind.SUBMIT,
-        status=Submission.Status.DONE,
-        score__gte=OuterRef("max_score"),
-    )
-    exercises = Exercise.objects.filter(is_published=True).aggregate(
-        total=Count("pk"), passed=Count("pk", filter=Q(Exists(passed)))
+    # 9–10. Exercises published, and those the learner passed (a graded submission with the full score).
+    exercises_total = Exercise.objects.filter(is_published=True).count()
+    exercises_passed = (
+        Submission.objects.filter(
+            user=user,
+            kind=Submission.Kind.SUBMIT,
+            status=Submission.Status.DONE,
+            exercise__is_published=True,
+            score__gte=F("exercise__max_score"),
+        )
+        .values("exercise_id")
+        .distinct()
+        .count()
     )
 
-    # 8. Mock scores.
+    # 11. Mock scores.
     mocks = mock_scores_by_direction(user=user)
     inputs = {
         d: ReadinessInputs(
             skills=tuple(skills[d]),
-            track_done=track_counts.get(CareerDirection.track_slug(d), (0, 0))[1],
-            track_total=track_counts.get(CareerDirection.track_slug(d), (0, 0))[0],
+            track_done=done[CareerDirection.track_slug(d)],
+            track_total=totals[CareerDirection.track_slug(d)],
             solved_alone_by_pattern=alone,
             questions_total=counts[d],
             memories=tuple(memories[d]),
-            exercises_passed=exercises["passed"],
-            exercises_total=exercises["total"],
+            exercises_passed=exercises_passed,
+            exercises_total=exercises_total,
             mock_scores=tuple(mocks.get(d, ())),
         )
         for d in directions
@@ -153,7 +171,7 @@ def _gather(*, user: User, now: dt.datetime) -> Gathered:
 
 
 def readiness_for_learner(*, user: User, now: dt.datetime) -> list[DirectionReadiness]:
-    """Each direction's readiness, with the names its parts and actions refer to (eight queries)."""
+    """Each direction's readiness, with the names its parts and actions refer to (eleven plain queries)."""
     gathered = _gather(user=user, now=now)
     inputs = gathered.inputs
     return [

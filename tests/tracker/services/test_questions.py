@@ -144,3 +144,19 @@ def test_the_rubric_mean_becomes_the_rating() -> None:
     assert rating_from_scores([1, 1, 2, 1]) == "again"
     assert rating_from_scores([2, 2, 3, 3]) == "good"  # 2.5 rounds half up
     assert rating_from_scores([4, 4, 4, 3]) == "easy"
+
+
+def test_retrievability_is_py_fsrs_own() -> None:
+    from fsrs import Card
+
+    from tracker.question_cards import SCHEDULER, retrievability_after
+
+    user = UserFactory()
+    card = question_review_rate(user=user, question=QuestionFactory(), rating="good", now=NOW)
+    for days in (0, 1, 5, 40):
+        later = NOW + dt.timedelta(days=days, hours=3)
+        expected = SCHEDULER.get_card_retrievability(
+            Card(card_id=1, stability=card.stability, last_review=card.last_review), later
+        )
+        assert retrievability_after(stability=card.stability, elapsed=later - NOW) == pytest.approx(expected)
+    assert retrievability_after(stability=None, elapsed=dt.timedelta(days=1)) == 0.0
