@@ -165,8 +165,13 @@ FIELDS: dict[str, dict[str, str]] = {
         "memory_kb": "int?",
         "message": "str",
         "diff": "str",
+        "stages": "json",
+        "metrics": "json",
     },
 }
+# Fields added after the first version of the format: a document written before them imports with the
+# model's default (an empty list).
+ADDED_LATER: frozenset[tuple[str, str]] = frozenset({("results", "stages"), ("results", "metrics")})
 
 # Every model with a foreign key to the user, by where its rows go (tests/tracker/services/test_data_export.py
 # fails when a model is in neither map, so a new one cannot be forgotten).

@@ -339,3 +339,20 @@ def test_feeds_unknown_to_the_new_server_are_created_to_be_fetched(curated):
 def test_models_listed_as_owned_are_real_relations():
     for label in EXPORTED:
         assert issubclass(apps.get_model(label), models.Model)
+
+
+def test_lab_figures_round_trip_and_a_document_from_before_them_still_imports(curated):
+    user = learner_with_data_everywhere(curated)
+    result = SubmissionCaseResult.objects.filter(submission__user=user).first()
+    figures = [{"name": "cosine", "value": 0.9991, "bar": 0.999, "bound": "min", "passed": True}]
+    result.metrics, result.stages = figures, [{"name": "run", "verdict": "AC", "message": ""}]
+    result.save()
+    doc = user_data_export(user=user)
+    assert figures in [r["metrics"] for r in doc["submissions"][0]["results"]]
+    for submission in doc["submissions"]:
+        for row in submission["results"]:
+            del row["metrics"], row["stages"]  # what an export written before them holds
+    restored = user_data_import(data=doc, username="ada3", email="ada3@example.org")
+    assert all(
+        r.metrics == [] and r.stages == [] for r in SubmissionCaseResult.objects.filter(submission__user=restored)
+    )
