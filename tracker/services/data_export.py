@@ -209,6 +209,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "memory_kb": "int?",
         "message": "str",
         "diff": "str",
+        "stages": "json",
+        "metrics": "json",
     },
     "own_questions": {
         "topic": "str",
@@ -253,6 +255,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "notes": "str",
     },
 }
+# Fields added after the first version of the format: a document written before them imports with the
+# model's default (an empty list).
+ADDED_LATER: frozenset[tuple[str, str]] = frozenset({("results", "stages"), ("results", "metrics")})
 
 # Every model with a foreign key to the user, by where its rows go (tests/tracker/services/test_data_export.py
 # fails when a model is in neither map, so a new one cannot be forgotten).

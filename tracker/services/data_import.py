@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db.models import Field, Model, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ from tracker.models import (
     User,
     Vacation,
 )
-from tracker.services.data_export import FIELDS, FORMAT, VERSION
+from tracker.services.data_export import ADDED_LATER, FIELDS, FORMAT, VERSION
 from tracker.services.learner_state import learner_state_bump
 from tracker.services.reminders import reminder_schedule
 
@@ -131,6 +131,11 @@ def _read_fields(raw: Any, section: str, path: str) -> dict[str, Any]:
     for name, kind in FIELDS[section].items():
         where = f"{path}.{name}"
         if name not in data:
+            if (section, name) in ADDED_LATER:
+                added = model._meta.get_field(name)
+                assert isinstance(added, Field)  # noqa: S101 - ADDED_LATER names plain fields only
+                values[name] = added.get_default()
+                continue
             raise DataImportError(f"{where}: missing.")
         value = data[name]
         base = kind.rstrip("?")

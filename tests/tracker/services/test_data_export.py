@@ -410,3 +410,20 @@ def test_a_mock_problem_part_keeps_its_attempt_through_export_and_import(curated
     restored_part = MockPart.objects.get(session__user=restored, position=1)
     assert restored_part.attempt is not None and restored_part.attempt.user == restored
     assert without_volatile(user_data_export(user=restored)) == without_volatile(doc)
+
+
+def test_lab_figures_round_trip_and_a_document_from_before_them_still_imports(curated):
+    user = learner_with_data_everywhere(curated)
+    result = SubmissionCaseResult.objects.filter(submission__user=user).first()
+    figures = [{"name": "cosine", "value": 0.9991, "bar": 0.999, "bound": "min", "passed": True}]
+    result.metrics, result.stages = figures, [{"name": "run", "verdict": "AC", "message": ""}]
+    result.save()
+    doc = user_data_export(user=user)
+    assert figures in [r["metrics"] for r in doc["submissions"][0]["results"]]
+    for submission in doc["submissions"]:
+        for row in submission["results"]:
+            del row["metrics"], row["stages"]  # what an export written before them holds
+    restored = user_data_import(data=doc, username="ada3", email="ada3@example.org")
+    assert all(
+        r.metrics == [] and r.stages == [] for r in SubmissionCaseResult.objects.filter(submission__user=restored)
+    )
