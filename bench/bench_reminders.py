@@ -8,6 +8,7 @@ broker; the time runs from the tick until every reminder is marked sent. "worker
 time (user + system, from /proc) of the worker's processes over the e-mails sent, which depends much less
 than the wall time on what else the machine is running; "SMTP CPU" likewise for the SMTP server, a process of
 its own that accepts and discards. Queries are counted in the worker's pool processes (reminders_worker.py).
+The nightly re-plan has run (each learner's plan is of their local today), so sending only reads.
 Each learner has a day of content: items in two tracks, reviews due, reading, a new blog post, finished
 items for the streak, and one in five a deadline tomorrow (its reminder joins the daily e-mail); one in six
 reads it in Chinese.
@@ -66,6 +67,8 @@ def _populate(n: int, now: dt.datetime) -> None:
     """n learners due a minute ago, with a day of content each, written in bulk."""
     from zoneinfo import ZoneInfo
 
+    from allauth.account.models import EmailAddress
+
     from tracker.models import (
         Deadline,
         Enrollment,
@@ -81,6 +84,7 @@ def _populate(n: int, now: dt.datetime) -> None:
         Track,
         User,
     )
+    from tracker.services.planning import replan_due_at
 
     tracks = [
         Track.objects.create(slug=f"bench-{t}", kind="course", title=f"课程{t}", title_en=f"Course {t}")
@@ -98,9 +102,15 @@ def _populate(n: int, now: dt.datetime) -> None:
         (User(username=f"bench{i}", email=f"bench{i}@example.org", password=unusable) for i in range(n)),
         batch_size=2000,
     )
+    # Reminders go only to verified addresses.
+    EmailAddress.objects.bulk_create(
+        (EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users), batch_size=2000
+    )
     due = now - dt.timedelta(minutes=1)
     zones = [ZONES[i % len(ZONES)] for i in range(n)]
-    # The learners in Shanghai read their e-mail in Chinese.
+    # The learners in Shanghai read their e-mail in Chinese. The nightly job re-planned everyone's day at
+    # their local midnight, hours before the morning e-mail (bench_replan.py measures that job).
+    days = [due.astimezone(ZoneInfo(zone)).date() for zone in zones]
     StudyProfile.objects.bulk_create(
         (
             StudyProfile(
@@ -108,6 +118,8 @@ def _populate(n: int, now: dt.datetime) -> None:
                 time_zone=zones[i],
                 next_reminder_at=due,
                 language="zh-hans" if zones[i] == "Asia/Shanghai" else "en",
+                plan_built_on=days[i],
+                replan_due_at=replan_due_at(time_zone=zones[i], plan_day=days[i]),
             )
             for i, u in enumerate(users)
         ),
@@ -278,14 +290,15 @@ def _measure_pool(n: int, smtp_pid: int) -> dict[str, object]:
         "SMTP CPU ms/e-mail": f"{smtp_cpu / max(sent, 1) * 1000:.2f}",
         "queries/e-mail": f"{queries / max(sent, 1):.2f}",
         "dispatch queries": dispatch_queries,
-        "goal": _goal(n, total, queries / max(sent, 1)),
+        "goal": _goal(n, sent, total, queries / max(sent, 1)),
     }
 
 
-def _goal(n: int, seconds: float, queries: float) -> str:
+def _goal(n: int, sent: int, seconds: float, queries: float) -> str:
     if n < 10_000:
         return ""
-    missed = [f"> {GOAL_SECONDS:.0f} s"] if seconds > GOAL_SECONDS else []
+    missed = [f"only {sent} of {n} sent"] if sent < n else []
+    missed += [f"> {GOAL_SECONDS:.0f} s"] if seconds > GOAL_SECONDS else []
     missed += [f"> {GOAL_QUERIES} queries"] if queries > GOAL_QUERIES else []
     return f"missed ({', '.join(missed)})" if missed else "met"
 
@@ -357,7 +370,7 @@ def _measure_in_process(n: int, smtp_port: int, profile: bool = False) -> dict[s
         "SMTP CPU ms/e-mail": "",
         "queries/e-mail": f"{queries / max(sent, 1):.2f}" if not profile else "",
         "dispatch queries": dispatch_queries,
-        "goal": "" if profile else _goal(n, total, queries / max(sent, 1)),
+        "goal": "" if profile else _goal(n, sent, total, queries / max(sent, 1)),
     }
 
 

@@ -101,6 +101,15 @@ class _TrackState:
     def has_work(self) -> bool:
         return self.next_index < len(self.items)
 
+    def run_end(self, start: int) -> int:
+        """The index of the first item after `start` whose minutes differ from `start`'s (or the end)."""
+        items = self.items
+        minutes = items[start].minutes
+        end = start + 1
+        while end < len(items) and items[end].minutes == minutes:
+            end += 1
+        return end
+
 
 class _Calendar:
     """Answers "is this a study day?" for days asked in increasing order, in O(1) amortised per day."""
@@ -137,6 +146,7 @@ class _Simulation:
     __slots__ = (
         "_daily_minutes",
         "_last_day_oversized",
+        "_oversized_waited",
         "_parallel_limit",
         "_practice",
         "_practice_cursor",
@@ -166,6 +176,7 @@ class _Simulation:
         self._parallel_limit = profile.parallel_limit
         self._daily_minutes = profile.daily_minutes
         self._last_day_oversized = False
+        self._oversized_waited = False  # the last day was normal although an oversized item was waiting
 
     def run_day(self, day: date, entries: list[PlanEntry] | None) -> None:
         """Place one study day's work; append entries to `entries` unless it is None (forecast only)."""
@@ -204,9 +215,59 @@ class _Simulation:
         self._practice_cursor = cursor
         return minutes
 
+    def run_forecast_day(self, day: date, calendar: _Calendar, cap: date) -> date:
+        """Forecast the study day `day`, then skip every following study day that would repeat it exactly;
+        return the last day done (the caller goes on from the day after).
+
+        Past the horizon nothing is emitted, and a long track at a steady pace fills day after day the same
+        way: years of days for a big curriculum, the bulk of a re-plan's time. A day repeats when it was a
+        normal day (not an oversized one, and no oversized item waiting for its turn) without reviews or practice, no
+        track finished on it, and the next days meet
+        the same things: no review or practice falls due and no track starts (either may change the slots
+        or the budget), and every track that placed items goes on with items of the same minutes, including the
+        item that stopped it, so it stops at the same place each day. Then each track places as many items
+        on every skipped day as it did on `day`, and no track finishes during the skip.
+        """
+        before = [(state, state.next_index) for state in self.active]
+        review_cursor, practice_cursor = self._review_cursor, self._practice_cursor
+        self.run_day(day, None)
+        if self._last_day_oversized or self._oversized_waited or self._review_cursor != review_cursor:
+            return day
+        if self._practice_cursor != practice_cursor:  # practice took part of this day's budget
+            return day
+        if any(not state.has_work for state, _ in before):
+            return day
+        one_day = timedelta(days=1)
+        limit = cap
+        if self._review_cursor < len(self._reviews):
+            limit = min(limit, self._reviews[self._review_cursor].due - one_day)
+        if self._practice_cursor < len(self._practice):
+            limit = min(limit, self._practice[self._practice_cursor].due - one_day)
+        for state in self.active:
+            if state.track.start_date > day:
+                limit = min(limit, state.track.start_date - one_day)
+        placed = [(state, state.next_index - start) for state, start in before if state.next_index != start]
+        repeats: int | None = None  # None: nothing was placed, so nothing changes until `limit`
+        for state, count in placed:
+            left_in_run = state.run_end(state.next_index - count) - state.next_index
+            # On the last repeated day the track must still stop at an item of the same minutes.
+            most = max(0, (left_in_run - 1) // count)
+            repeats = most if repeats is None else min(repeats, most)
+        if repeats == 0:
+            return day
+        skipped = 0
+        while day + one_day <= limit and (repeats is None or skipped < repeats):
+            day += one_day
+            if calendar.is_study_day(day):
+                skipped += 1
+        for state, count in placed:
+            state.next_index += skipped * count
+        return day
+
     def _take_oversized_day(self, day: date, slotted: list[_TrackState], entries: list[PlanEntry] | None) -> bool:
         daily = self._daily_minutes
         candidate = next((s for s in slotted if s.items[s.next_index].minutes > daily), None)
+        self._oversized_waited = False
         if candidate is None:
             self._last_day_oversized = False
             return False
@@ -217,6 +278,7 @@ class _Simulation:
             self._last_day_oversized = True
             return True
         self._last_day_oversized = False
+        self._oversized_waited = True
         return False
 
     def _other_work_waits(self, day: date, slotted: list[_TrackState]) -> bool:
@@ -304,11 +366,13 @@ def build_plan(
     today: date,
     horizon_days: int = 90,
     practice: Sequence[PracticeDue] = (),
+    fast_forward: bool = True,
 ) -> Plan:
     """Plan `horizon_days` calendar days from `today` (inclusive) and forecast every track's finish.
 
     See the module docstring for the rules. Raises ValueError when `horizon_days` is not 1..365 or an
-    enrollment is given twice.
+    enrollment is given twice. `fast_forward=False` forecasts day by day; it gives the same plan, slower,
+    and exists so that tests can check that it does.
     """
     if not 1 <= horizon_days <= MAX_HORIZON_DAYS:
         raise ValueError(
@@ -335,11 +399,16 @@ def build_plan(
     cap = _forecast_cap(today)
     while simulation.active and day <= cap:
         if calendar.is_study_day(day):
-            simulation.run_day(day, None)
+            day = simulation.run_forecast_day(day, calendar, cap) if fast_forward else _run(simulation, day)
         day += one_day
 
     forecasts = tuple(_forecast(state) for state in simulation.states)
     return Plan(days=tuple(days), forecasts=forecasts)
+
+
+def _run(simulation: _Simulation, day: date) -> date:
+    simulation.run_day(day, None)
+    return day
 
 
 def _forecast(state: _TrackState) -> TrackForecast:

@@ -4,6 +4,9 @@
 // again from the top. So: open <details> stay open, and focus goes to the nearest place that still exists
 // (the same element, else the first button of the nearest enclosing element with an id, else the message
 // that says what happened).
+// The focus moves after htmx has settled, not right after the swap: htmx wires up the new content (its
+// hx-post buttons) only while settling, and a key pressed on a button before then would submit its form
+// natively and reload the whole page.
 (function () {
   var saved = null;
   var USABLE = "button:not([disabled]), summary, a[href], input:not([type=hidden]):not([disabled]), textarea, select";
@@ -38,13 +41,17 @@
   });
 
   document.addEventListener("htmx:afterSwap", function () {
-    var state = saved;
-    saved = null;
-    if (!state) return;
-    state.open.forEach(function (id) {
+    if (!saved) return;
+    saved.open.forEach(function (id) {
       var d = document.getElementById(id);
       if (d) d.open = true;
     });
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var state = saved;
+    saved = null;
+    if (!state) return;
     var now = document.activeElement;
     if (!state.inside || (now && now !== document.body && now.isConnected && visible(now))) return;
     for (var i = 0; i < state.ids.length; i++) {

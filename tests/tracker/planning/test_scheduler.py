@@ -6,6 +6,7 @@ items and the reviews), never against numbers the scheduler computed, so a broke
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -140,13 +141,14 @@ class Scenario:
     today: date
     horizon_days: int
 
-    def build(self) -> Plan:
+    def build(self, *, fast_forward: bool = True) -> Plan:
         return build_plan(
             tracks=self.tracks,
             reviews=self.reviews,
             profile=self.study,
             today=self.today,
             horizon_days=self.horizon_days,
+            fast_forward=fast_forward,
         )
 
 
@@ -598,6 +600,47 @@ def test_forecast_counts_the_last_day_of_the_ten_year_cap() -> None:
     result = plan([track(1, [10], start_date=start), track(2, [10], start_date=start + timedelta(days=1))], today=today)
 
     assert [f.finish_date for f in result.forecasts] == [start, None]
+
+
+# --- Fast-forwarding the forecast ----------------------------------------------------------------
+
+# Long tracks made of runs of items of equal minutes, as curricula with one estimate per item are: the
+# forecast skips the days that repeat, and must end exactly where a day-by-day simulation ends.
+RUNS = st.lists(st.tuples(st.sampled_from([0, 10, 15, 30, 45, 200]), st.integers(1, 300)), min_size=1, max_size=3)
+
+
+@st.composite
+def steady_scenarios(draw: st.DrawFn) -> Scenario:
+    scenario = draw(scenarios())
+    tracks = []
+    for source in scenario.tracks:
+        minutes = [m for m, count in draw(RUNS) for _ in range(count)]
+        items = tuple(PlanItem(source.enrollment_id * 10_000 + i, m) for i, m in enumerate(minutes))
+        tracks.append(dataclasses.replace(source, items=items))
+    return dataclasses.replace(scenario, tracks=tracks)
+
+
+@PROPERTY_SETTINGS
+@given(st.one_of(scenarios(), steady_scenarios()))
+def test_fast_forwarding_the_forecast_gives_the_day_by_day_plan(scenario: Scenario) -> None:
+    assert scenario.build() == scenario.build(fast_forward=False)
+
+
+def test_a_steady_track_is_forecast_to_its_last_item_across_rest_days_and_a_late_start() -> None:
+    steady = track(1, [30] * 1000, pace=Pace("items", 3))
+    late = track(2, [15] * 100, start_date=MONDAY + timedelta(days=400), priority=2)
+    weekdays_only = profile(daily_minutes=120, rest_weekdays=frozenset({5, 6}))
+
+    fast = plan([steady, late], study=weekdays_only, horizon_days=30)
+    slow = build_plan(
+        tracks=[steady, late], reviews=[], profile=weekdays_only, today=MONDAY, horizon_days=30, fast_forward=False
+    )
+
+    assert fast == slow
+    # 1,000 items at 3 a day on 5 days a week: 334 study days, the last on a weekday.
+    finish = fast.forecasts[0].finish_date
+    assert finish is not None and finish.weekday() < 5
+    assert sum(1 for n in range((finish - MONDAY).days + 1) if (MONDAY + timedelta(days=n)).weekday() < 5) == 334
 
 
 # --- Determinism ----------------------------------------------------------------------------------

@@ -88,3 +88,18 @@ def test_planned_minutes_plus_practice_never_exceed_the_budget(items, practice, 
         planned = sum(e.minutes for e in day.entries)
         oversized = len(day.entries) == 1 and day.entries[0].minutes > daily  # rule 3: a day of its own
         assert planned == 0 or oversized or planned + practice_today <= daily
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(1, 60), min_size=1, max_size=40),
+    st.lists(st.tuples(st.integers(-5, 40), st.integers(0, 60)), max_size=15),
+    st.integers(30, 240),
+    st.frozensets(st.integers(0, 6), max_size=2),
+)
+def test_the_forecasts_fast_forward_gives_the_day_by_day_plan_with_practice(items, practice, daily, rest):
+    due = [PracticeDue(MONDAY + timedelta(days=offset), m) for offset, m in practice]
+    args = {"tracks": [track(items * 20)], "reviews": [], "profile": study(daily, rest=rest), "today": MONDAY}
+    fast = build_plan(**args, horizon_days=14, practice=due)
+    slow = build_plan(**args, horizon_days=14, practice=due, fast_forward=False)
+    assert fast == slow

@@ -260,3 +260,17 @@ def test_a_bad_file_is_reported_with_its_place_and_loads_nothing(tmp_path, file,
 
 def test_a_missing_folder_is_no_catalogue(tmp_path):
     assert read_problem_catalogue(tmp_path / "interview") is None
+
+
+def test_a_problem_a_source_lists_under_two_sections_counts_once_at_its_first_place(tmp_path):
+    for name in ("patterns.yaml", "problems.yaml", "sets.yaml"):
+        text = (SAMPLE / name).read_text(encoding="utf-8")
+        if name == "sets.yaml":  # as Blind 75 lists Merge k Sorted Lists under Linked List and Heap
+            text = text.replace("problems: [maximum-depth-of-binary-tree, number-of-islands]",
+                                "problems: [maximum-depth-of-binary-tree, 3sum, number-of-islands]")  # fmt: skip
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    catalogue = read_problem_catalogue(tmp_path)
+    assert catalogue is not None
+    blind = next(s for s in catalogue.sets if s.slug == "blind-75")
+    assert [e.problem for e in blind.entries].count("3sum") == 1 and len(blind.entries) == blind.expected_size
+    assert next(e for e in blind.entries if e.problem == "3sum").section == "Array"
