@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.factories import QuestionFactory, UserFactory
 from tracker.models import MockSession, Question, QuestionCard, QuestionReview
-from tracker.services.questions import question_create
+from tracker.services.questions import question_create, question_review_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +184,16 @@ def test_every_page_speaks_chinese(learner_client, compiled_messages):
     ):
         page = client.get(reverse(f"frontend:{name}", args=args), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         assert 'lang="zh-Hans"' in page, name
+
+
+def test_a_due_question_is_on_today_with_its_answer_and_ratings(learner_client):
+    user, client = learner_client
+    q = QuestionFactory(question="What is a warp?")
+    question_review_rate(user=user, question=q, rating="again", now=timezone.now() - dt.timedelta(days=2))
+    page = client.get(reverse("frontend:home")).content.decode()
+    assert "What is a warp?" in page and "Show answer" in page
+    assert reverse("frontend:question-rate", args=[q.pk]) in page
+    response = client.post(reverse("frontend:question-rate", args=[q.pk]), {"rating": "good", "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert QuestionCard.objects.get(user=user, question=q).due > timezone.now()
+    assert "What is a warp?" not in client.get(reverse("frontend:home")).content.decode()
