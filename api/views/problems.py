@@ -106,6 +106,8 @@ class InterviewProblemListView(LearnerListView):
         if getattr(self, "swagger_fake_view", False):
             return Problem.objects.none()
         params = self.request.query_params
+        if "\x00" in params.get("set", "") + params.get("pattern", ""):  # no slug has one; PostgreSQL refuses it
+            return Problem.objects.none()
         problem_set = ProblemSet.objects.filter(slug=params.get("set", "")).first() if params.get("set") else None
         pattern = Pattern.objects.filter(slug=params.get("pattern", "")).first() if params.get("pattern") else None
         if (params.get("set") and problem_set is None) or (params.get("pattern") and pattern is None):

@@ -166,3 +166,9 @@ def test_reads_cost_a_fixed_number_of_queries(
     api.get(url)
     with django_assert_num_queries(queries):  # type: ignore[operator]
         assert api.get(url).status_code == 200
+
+
+def test_a_set_or_search_with_a_nul_character_matches_nothing(api: APIClient, learner: User, problems) -> None:
+    """PostgreSQL refuses NUL in a text comparison: such a filter is text that no slug or title has."""
+    assert api.get("/api/v1/problems/", {"set": "blind\x0075"}).json()["count"] == 0
+    assert api.get("/api/v1/problems/", {"q": "two\x00sum"}).json()["count"] == 0

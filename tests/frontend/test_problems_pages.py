@@ -245,3 +245,9 @@ def test_import_page_queries(practising, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         response = client.get(reverse("frontend:problems-import"))
     assert response.status_code == 200
+
+
+def test_a_search_with_a_nul_character_finds_nothing_instead_of_failing(practising):
+    """PostgreSQL refuses NUL in a text comparison; the page treats it as text that matches nothing."""
+    _, client, _ = practising
+    assert client.get(reverse("frontend:problems"), {"q": "two\x00sum"}).status_code == 200

@@ -93,7 +93,8 @@ def problems_for_learner(
         rows = rows.filter(mine__due__lt=end_of_day(now or dt.datetime.now(dt.UTC), time_zone))
     elif status == "revisit":
         rows = rows.filter(mine__revisit=True)
-    search = search.strip()[:100]
+    # PostgreSQL refuses a NUL character in a text comparison, and no title has one.
+    search = search.replace("\x00", "").strip()[:100]
     if search:
         rows = rows.filter(
             Q(slug__icontains=search)
