@@ -179,6 +179,7 @@ class MockScoreView(_Mocks):
 
 class MockTrendView(LearnerView):
     serializer_class = RubricTrendSerializer
+    queryset = MockSession.objects.none()  # the schema's model; the trend is computed from the learner's sessions
     pagination_class = None  # four rows at most: the whole list, not a page
 
     @extend_schema(

@@ -459,6 +459,9 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStatusEnum": "tracker.models.exercises.SubmissionStatus",
         "SubmissionKindEnum": "tracker.models.exercises.SubmissionKind",
         "ProblemRatingEnum": "tracker.models.problems.ProblemRating",
+        "CareerDirectionEnum": "tracker.models.questions.CareerDirection",
+        "DifficultyEnum": "tracker.models.questions.QuestionDifficulty",
+        "ReviewRatingEnum": ["again", "hard", "good", "easy"],
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     # Swagger UI at /api/docs/ from drf-spectacular-sidecar's static files, never a CDN; and no validator
