@@ -10,7 +10,6 @@ who kept to the plan writes a day's worth of rows, and a re-plan that changes no
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,11 +19,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker.models import Enrollment, Item, PlanEntry, Progress, ReviewCard, StudyProfile, User, Vacation
+from tracker.models import Enrollment, PlanEntry, Progress, ReviewCard, StudyProfile, User, Vacation
 from tracker.planning.scheduler import (
     Pace,
     PlanDay,
-    PlanItem,
     PracticeDue,
     ReviewDue,
     StudyProfileInput,
@@ -32,15 +30,12 @@ from tracker.planning.scheduler import (
     TrackInput,
     build_plan,
 )
+from tracker.selectors.plans import track_plan_items
 from tracker.selectors.practice import practice_due
 from tracker.services.learner_state import learner_state_bump
 from tracker.timezones import local_today
 
 DEFAULT_HORIZON_DAYS = 90
-# A plan item is a value (an id and its minutes): one shared instance per pair spares building ten
-# thousand of them for every re-plan of learners on the same curated tracks (the nightly job re-plans
-# them one after another in a worker).
-_plan_item = functools.lru_cache(maxsize=100_000)(PlanItem)
 
 
 def review_minutes(item_minutes: int) -> int:
@@ -85,17 +80,12 @@ def _track_inputs(user: User, enrollments: list[Enrollment], today: dt.date) -> 
             user=user, origin=PlanEntry.Origin.PINNED, status=PlanEntry.Status.PLANNED, date__gte=today
         ).values_list("item_id", flat=True)
     )
-    remaining: dict[int, list[PlanItem]] = {track_id: [] for track_id in track_ids}
-    # Every item, groups with their leaves: telling leaves apart here is cheaper than a NOT EXISTS per item.
-    items = list(
-        Item.objects.filter(track_id__in=track_ids)
-        .order_by("track_id", "position", "id")
-        .values_list("pk", "track_id", "estimated_minutes", "parent_id")
-    )
-    not_planned = closed | pinned | {parent_id for *_, parent_id in items}
-    for item_id, track_id, minutes, _ in items:
-        if item_id not in not_planned:
-            remaining[track_id].append(_plan_item(item_id, minutes))
+    excluded = closed | pinned
+    leaves = track_plan_items(track_ids=track_ids)
+    remaining = {
+        track_id: items if not excluded else tuple(item for item in items if item.item_id not in excluded)
+        for track_id, items in leaves.items()
+    }
     return [
         TrackInput(
             enrollment_id=e.pk,
@@ -104,7 +94,7 @@ def _track_inputs(user: User, enrollments: list[Enrollment], today: dt.date) -> 
             pace=Pace(unit=e.pace_unit, per_day=e.pace_per_day),  # type: ignore[arg-type]
             start_date=e.start_date,
             target_date=e.target_date,
-            items=tuple(remaining[e.track_id]),
+            items=remaining[e.track_id],
         )
         for e in enrollments
     ]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import EnrollmentFactory, ItemFactory, ProgressFactory, TrackFactory, UserFactory
-from tracker.models import Enrollment, PlanEntry, Progress, StudyProfile
+from tracker.models import Enrollment, Item, PlanEntry, Progress, StudyProfile
 from tracker.selectors import enrollments_with_progress
 from tracker.services import planning
 from tracker.services.enrollments import EnrollmentError, enrollment_update
@@ -201,11 +201,44 @@ def test_rebuild_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
     user = learner(parallel_limit=5)
     for priority in range(1, 6):
         enrol(user, priority, n_items=40)
-    # profile lock, stored entries, enrolments, finished, pinned, items, reviews, vacations, bulk
-    # insert, enrolment forecasts, profile marker, the state version (its row made on a first bump)
-    # + savepoint bookkeeping
-    with django_assert_max_num_queries(18):
+    # profile lock, stored entries, enrolments, finished, pinned, the tracks' item checksums, items (the
+    # tracks are new to this process's cache), reviews, practice due, vacations, bulk insert, enrolment
+    # forecasts, profile marker, the state version (its row made on a first bump) + savepoint bookkeeping
+    with django_assert_max_num_queries(19):
         plan_rebuild(user=user, today=MONDAY)
+
+
+def test_a_second_learner_on_the_same_tracks_reuses_their_items():
+    first, second = learner(parallel_limit=5), learner(parallel_limit=5)
+    tracks = [enrol(first, priority, n_items=40)[0].track for priority in range(1, 4)]
+    for priority, track in enumerate(tracks, start=1):
+        EnrollmentFactory(user=second, track=track, priority=priority)
+    plan_rebuild(user=first, today=MONDAY)
+    with CaptureQueriesContext(connection) as queries:
+        plan_rebuild(user=second, today=MONDAY)
+
+    item_reads = [q["sql"] for q in queries.captured_queries if 'FROM "tracker_item"' in q["sql"]]
+    assert len(item_reads) == 1  # the checksums only: the items came from the cache
+    assert "SUM" in item_reads[0]
+    assert PlanEntry.objects.filter(user=second).count() == PlanEntry.objects.filter(user=first).count() > 0
+
+
+def test_an_item_changed_behind_the_planners_back_is_planned_as_it_is_now():
+    user = learner(parallel_limit=1, daily_minutes=60)
+    enrollment, items = enrol(user, 1, n_items=3)
+    plan_rebuild(user=user, today=MONDAY)
+    assert PlanEntry.objects.get(user=user, item=items[0]).minutes == items[0].estimated_minutes
+
+    # An update that stamps nothing (no updated_at, no signal) still changes what the planner reads.
+    Item.objects.filter(pk=items[0].pk).update(estimated_minutes=45)
+    Item.objects.filter(pk=items[1].pk).update(position=99)
+    added = ItemFactory(track=enrollment.track, position=1000, estimated_minutes=10)
+    plan_rebuild(user=user, today=MONDAY + dt.timedelta(days=1))
+
+    planned = PlanEntry.objects.filter(user=user, kind="new", date__gte=MONDAY + dt.timedelta(days=1))
+    assert planned.get(item=items[0]).minutes == 45
+    order = list(planned.order_by("date", "position").values_list("item_id", flat=True))
+    assert order.index(items[2].pk) < order.index(items[1].pk) < order.index(added.pk)
 
 
 def test_a_skipped_item_leaves_the_plan_but_does_not_count_as_learned():
