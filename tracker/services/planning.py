@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker.bulk_sql import update_from_values
 from tracker.models import Enrollment, PlanEntry, Progress, ReviewCard, StudyProfile, User, Vacation
 from tracker.planning.scheduler import (
     Pace,
@@ -176,45 +177,12 @@ def _plan_diff(user: User, days: Iterable[PlanDay], stored: list[tuple[Any, ...]
     return _PlanDiff(create=create, update=update, delete=delete)
 
 
-# Rows per UPDATE ... FROM (VALUES ...): 5 parameters a row stays under SQLite's and PostgreSQL's limits.
-_UPDATE_CHUNK = 5000
-
-
 def _entries_update(rows: list[tuple[int, dt.date, int | None, int, int]]) -> None:
-    """Sets date, enrollment, minutes and position of the entries `rows` (pk first), one statement.
-
-    Django's bulk_update writes a CASE over every pk for each column, which takes time quadratic in the
-    rows (seconds for a 90-day plan whose entries all moved a day); an UPDATE joined to a VALUES list
-    takes linear time. Both SQLite (3.33+) and PostgreSQL have it; another database gets bulk_update.
-    """
+    """Sets date, enrollment, minutes and position of the entries `rows` (pk first), in one statement."""
     now = timezone.now()
-    if connection.vendor not in ("postgresql", "sqlite"):
-        objects = [
-            PlanEntry(pk=pk, date=date, enrollment_id=enrollment_id, minutes=minutes, position=position, updated_at=now)
-            for pk, date, enrollment_id, minutes, position in rows
-        ]
-        PlanEntry.objects.bulk_update(objects, ["date", "enrollment", "minutes", "position", "updated_at"])
-        return
-    ops, qn = connection.ops, connection.ops.quote_name
-    table = qn(PlanEntry._meta.db_table)
-    if connection.vendor == "postgresql":
-        row_sql, names = "(%s::bigint, %s::date, %s::bigint, %s::integer, %s::integer)", "v(id, d, e, m, p)"
-        columns = ("v.id", "v.d", "v.e", "v.m", "v.p")
-    else:  # SQLite names the columns of a VALUES list column1, column2, ...
-        row_sql, names = "(%s, %s, %s, %s, %s)", "v"
-        columns = ("v.column1", "v.column2", "v.column3", "v.column4", "v.column5")
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _UPDATE_CHUNK):
-            chunk = rows[start : start + _UPDATE_CHUNK]
-            params: list[Any] = [ops.adapt_datetimefield_value(now)]
-            for pk, date, enrollment_id, minutes, position in chunk:
-                params += [pk, ops.adapt_datefield_value(date), enrollment_id, minutes, position]
-            cursor.execute(
-                f"UPDATE {table} SET {qn('date')} = {columns[1]}, {qn('enrollment_id')} = {columns[2]}, "  # noqa: S608 (names are the model's, values are parameters)
-                f"{qn('minutes')} = {columns[3]}, {qn('position')} = {columns[4]}, {qn('updated_at')} = %s "
-                f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS {names} WHERE {table}.{qn('id')} = {columns[0]}",
-                params,
-            )
+    update_from_values(
+        PlanEntry, ["date", "enrollment", "minutes", "position", "updated_at"], [(*row, now) for row in rows]
+    )
 
 
 def _plan_write(*, user: User, profile: StudyProfile, today: dt.date, horizon_days: int) -> PlanRebuild:

@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import emails
+from tracker.bulk_sql import update_from_values
 from tracker.jobs import tracker_task
 from tracker.models import Deadline, Enrollment, ReminderDelivery, StudyProfile
 from tracker.models.reminders import DEADLINE_KIND_FOR_DAYS, ReminderKind, ReminderStatus
@@ -92,7 +93,7 @@ def reminders_schedule_missing(*, now: dt.datetime | None = None, limit: int = 5
     )
     for profile in profiles:
         reminder_schedule(profile=profile, now=now, save=False)
-    StudyProfile.objects.bulk_update(profiles, ["next_reminder_at"], batch_size=1000)
+    update_from_values(StudyProfile, ["next_reminder_at"], [(p.pk, p.next_reminder_at) for p in profiles])
     return len(profiles)
 
 
@@ -227,7 +228,7 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> int:
             )
         # A reminder claimed before (the same day, another beat) is not inserted again.
         ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        StudyProfile.objects.bulk_update(due, ["next_reminder_at"], batch_size=1000)
+        update_from_values(StudyProfile, ["next_reminder_at"], [(p.pk, p.next_reminder_at) for p in due])
         # Claims left unsent (a worker died between claim and send, a task was lost): this tick's now.
         stale = ReminderDelivery.objects.filter(
             status=ReminderStatus.CLAIMED, claimed_at__lt=now - settings.REMINDERS_CLAIM_STALE_AFTER
