@@ -23,7 +23,12 @@ def update_from_values(model: type[models.Model], fields: Sequence[str], rows: S
     if not rows:
         return
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        if not isinstance(field, models.Field) or field.column is None:
+            raise ValueError(f"{model.__name__}.{name} is not a column of its table.")
+        columns.append(field)
     if connection.vendor not in ("postgresql", "sqlite"):
         objects = []
         for pk, *values in rows:
@@ -36,7 +41,7 @@ def update_from_values(model: type[models.Model], fields: Sequence[str], rows: S
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
     pk_field = meta.pk
-    assert pk_field is not None  # noqa: S101 (every model has one)
+    assert pk_field is not None and pk_field.column is not None  # noqa: S101 (every model has one)
     typed = [pk_field, *columns]
     if connection.vendor == "postgresql":
         # A VALUES list has no column types of its own: each placeholder says its column's.
@@ -48,7 +53,7 @@ def update_from_values(model: type[models.Model], fields: Sequence[str], rows: S
         row_sql = "(" + ", ".join(["%s"] * len(typed)) + ")"
         alias = "v"
         refs = [f"v.column{n + 1}" for n in range(len(typed))]
-    assignments = ", ".join(f"{qn(field.column)} = {ref}" for field, ref in zip(columns, refs[1:], strict=True))
+    assignments = ", ".join(f"{qn(str(field.column))} = {ref}" for field, ref in zip(columns, refs[1:], strict=True))
     per_chunk = max(CHUNK_PARAMETERS // len(typed), 1)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_chunk):

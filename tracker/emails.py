@@ -24,6 +24,8 @@ from tracker.selectors.reminders import ReminderDigest
 
 # How many reviews and overdue items the daily e-mail lists by name; the rest are counted.
 LISTED = 10
+# The reminder e-mails' templates (tracker/jinja2/emails/): Jinja2, for speed (tracker/jinja_env.py).
+REMINDERS_ENGINE = "emails"
 
 
 @dataclass
@@ -85,9 +87,9 @@ def _message(user: User, profile: StudyProfile, template: str, context: dict[str
         "unsubscribe_url": headers["List-Unsubscribe"].split(">", 1)[0].lstrip("<"),
     }
     with translation.override(profile.language), timezone.override(ZoneInfo(profile.time_zone)):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string(f"emails/{template}.html", context)
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context, using=REMINDERS_ENGINE).split())
+        text = render_to_string(f"emails/{template}.txt", context, using=REMINDERS_ENGINE)
+        html = render_to_string(f"emails/{template}.html", context, using=REMINDERS_ENGINE)
     message = LeanEmail(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email], headers=headers
     )

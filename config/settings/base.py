@@ -102,6 +102,16 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The reminder e-mails only (tracker/jinja_env.py says why): tracker/jinja2/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "emails",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "tracker.jinja_env.environment",
+        },
+    },
 ]
 
 # Security headers on every response. Content-Security-Policy: scripts and styles come from this site's static

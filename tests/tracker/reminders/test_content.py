@@ -236,3 +236,42 @@ def test_the_dispatcher_costs_a_fixed_number_of_queries(queue: Queue, django_ass
     # transaction). The same whatever the number of learners.
     with django_assert_max_num_queries(11):
         assert reminders_dispatch(now=TICK) == 12
+
+
+@pytest.mark.django_db
+def test_the_html_part_escapes_what_learners_and_feeds_wrote_and_the_text_part_does_not(queue: Queue):
+    user = make_learner(now=BEFORE)
+    track = TrackFactory(title="<b>Kernels</b> & more", title_en="<b>Kernels</b> & more")
+    enrollment = EnrollmentFactory(user=user, track=track, priority=1)
+    PlanEntry.objects.create(user=user, item=ItemFactory(track=track), enrollment=enrollment, date=TODAY)
+    StudyProfile.objects.filter(user=user).update(plan_built_on=TODAY)
+
+    reminders_dispatch(now=TICK)
+    queue.run(now=TICK)
+
+    (message,) = mail.outbox
+    html = message.alternatives[0].content
+    assert "&lt;b&gt;Kernels&lt;/b&gt; &amp; more" in html
+    assert "<b>Kernels</b>" not in html
+    assert "== <b>Kernels</b> & more ==" in message.body
+
+
+def test_every_string_of_the_reminder_templates_has_a_chinese_translation():
+    from pathlib import Path
+
+    from django.template import engines
+
+    from tracker.emails import REMINDERS_ENGINE
+
+    root = Path(__file__).resolve().parents[3] / "tracker" / "jinja2" / "emails"
+    po = (Path(__file__).resolve().parents[3] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text()
+    env = engines[REMINDERS_ENGINE].env  # type: ignore[attr-defined]
+    # A call with placeholders is extracted as (msgid, None, ...): one None per keyword argument.
+    found = {
+        message if isinstance(message, str) else message[0]
+        for path in root.iterdir()
+        for _, _, message in env.extract_translations(path.read_text())
+    }
+    assert len(found) == 26
+    missing = sorted(m for m in found if f'msgid "{m}"\nmsgstr ""\n' in po or f'msgid "{m}"' not in po)
+    assert not missing, f"add these to locale/zh_Hans/LC_MESSAGES/django.po: {missing}"
