@@ -624,7 +624,7 @@ def _stages(
 
 
 def _language(meta: dict[str, Any], where: str) -> str:
-    language = _get(meta, "language", str, where, "python")
+    language: str = _get(meta, "language", str, where, "python")
     if language not in LANGUAGES:
         raise BundleError(f"{where}: `language` must be one of {', '.join(LANGUAGES)}, got {language!r}")
     return language

