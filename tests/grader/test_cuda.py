@@ -160,6 +160,52 @@ def test_plausible_wrong_answer_is_not_accepted(slug: str, sandbox: SandboxConfi
     assert sum(c.verdict is Verdict.WA for c in result.cases if not c.visible) >= 3
 
 
+# Blocks of MAX_BLOCK_THREADS threads that all stay alive across barriers: each block reduces two 128-element
+# slices side by side (threads 0-127 and 128-255), so the answer is the exercise's own.
+FULL_BLOCK = """
+import numpy as np
+from numba import cuda, int64
+
+THREADS = 256
+HALF = 128
+
+
+@cuda.jit
+def block_sums(x, partial):
+    cache = cuda.shared.array(THREADS, int64)
+    tid = cuda.threadIdx.x
+    i = cuda.blockIdx.x * THREADS + tid
+    cache[tid] = x[i] if i < x.size else 0
+    cuda.syncthreads()
+    base = (tid // HALF) * HALF
+    lane = tid % HALF
+    stride = HALF // 2
+    while stride > 0:
+        if lane < stride:
+            cache[base + lane] += cache[base + lane + stride]
+        cuda.syncthreads()
+        stride //= 2
+    slot = 2 * cuda.blockIdx.x + tid // HALF
+    if lane == 0 and slot < partial.size:
+        partial[slot] = cache[base]
+
+
+def reduce_sum(x):
+    halves = (x.size + HALF - 1) // HALF
+    d_partial = cuda.device_array(halves, dtype=np.int64)
+    block_sums[(halves + 1) // 2, THREADS](cuda.to_device(x), d_partial)
+    return d_partial.copy_to_host()
+"""
+
+
+@pytest.mark.slow
+def test_blocks_of_the_largest_size_fit_the_sandbox(sandbox: SandboxConfig) -> None:
+    bundle = _bundle("cuda-reduce-shared")
+    result = grade(bundle, FULL_BLOCK, sandbox=sandbox)
+    assert result.verdict is Verdict.AC, [(c.name, c.verdict, c.message) for c in result.cases]
+    assert all(c.peak_memory_kb and c.peak_memory_kb < bundle.memory_limit_mb * 1024 for c in result.cases)
+
+
 @pytest.mark.slow
 def test_a_block_over_the_thread_limit_is_a_runtime_error_that_says_why(sandbox: SandboxConfig) -> None:
     bundle = _bundle("cuda-reduce-shared")
