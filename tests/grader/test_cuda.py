@@ -5,6 +5,7 @@ wrong answer not AC). Nothing here needs a GPU."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -213,6 +214,19 @@ def test_a_block_over_the_thread_limit_is_a_runtime_error_that_says_why(sandbox:
     result = grade(bundle, code, cases="visible", sandbox=sandbox)
     assert result.verdict is Verdict.RE
     assert f"at most {MAX_BLOCK_THREADS} threads" in result.cases[0].message
+
+
+@pytest.mark.slow
+def test_a_kernel_that_never_ends_is_a_time_limit_exceeded(sandbox: SandboxConfig) -> None:
+    bundle = _bundle("cuda-vector-add")
+    short = replace(bundle, cases=bundle.cases[:1], time_limit_s=2.0)
+    spin = (
+        "from numba import cuda\n\n\n@cuda.jit\ndef spin(out):\n    while True:\n        pass\n\n\n"
+        "def vector_add(a, b):\n    out = cuda.device_array_like(a)\n    spin[1, 32](out)\n"
+        "    return out.copy_to_host()\n"
+    )
+    result = grade(short, spin, sandbox=sandbox)
+    assert result.verdict is Verdict.TLE and result.device == SIMULATOR_DEVICE
 
 
 @pytest.mark.slow
