@@ -14,7 +14,10 @@ trusted side, is how the sandbox runs such a submission:
 * the harness (`grader/harness.py`, `_prepare_cuda`) lowers the thread stack size to `THREAD_STACK_KB`
   before numba starts a thread (8 MB stacks x 256 threads is 2 GB of address space), imports numba, says
   which device it found in a `V` frame before any of the submission's code runs, and, on a GPU worker where
-  numba finds no GPU inside the sandbox, switches to the simulator and says so.
+  numba finds no GPU inside the sandbox, switches to the simulator and says so;
+* races show on the simulator: a short switch interval, and every store of a kernel to a device array first
+  yields to another simulated thread (`_expose_races` in the harness), so `counts[v] += 1` without an atomic
+  loses updates and a missing `cuda.syncthreads()` reads unwritten data, as on a GPU.
 
 Measured on the development machine (docs/lab.md, "CUDA exercises"): numba's import costs 0.2 s; a
 256-thread block peaks at about 390 MB of address space with these settings (3.4 GB with the defaults).
