@@ -25,8 +25,8 @@ from grader.bundles import Bundle, load_bundle
 from grader.lab import reference_payloads
 from grader.outputs import OutputError, decode_outputs, load_outputs_file, outputs_npz
 from grader.results import Verdict
-from grader.run import grade
-from grader.sandbox import CaseInput, Job, SandboxConfig, Status, run_job, sandbox_problem
+from grader.run import bundle_job, grade
+from grader.sandbox import SandboxConfig, Status, run_job, sandbox_problem
 
 MANIFEST = "MANIFEST.json"
 # Content rules for shipped exercises (tests' own small bundles are exempt).
@@ -139,15 +139,7 @@ def run_reference(bundle: Bundle) -> list[bytes]:
                 raise BuildError(f"{bundle.slug}: the reference failed on case {case.name}")
             lab_payloads.append(final.payload)
         return lab_payloads
-    job = Job(
-        entry_point=bundle.entry_point,
-        code=bundle.reference_source(),
-        cases=tuple(CaseInput(i, *c.input_bytes()) for i, c in enumerate(bundle.cases)),
-        cpu_limit_s=bundle.time_limit_s,
-        memory_limit_mb=bundle.memory_limit_mb,
-        output_limit_bytes=bundle.output_limit_kb * 1024,
-        process_per_case=bundle.process_per_case,
-    )
+    job = bundle_job(bundle, bundle.reference_source(), bundle.cases, SandboxConfig())
     payloads = []
     for case, raw in zip(bundle.cases, run_job(job, SandboxConfig(), sandboxed=False), strict=True):
         if raw.status is not Status.OK or raw.payload is None:

@@ -10,7 +10,8 @@ The deployment lab's keys (all optional; a bundle without them grades as before)
 -------------------------------------------------------------------------------
 
     toolchains = ["onnx", "onnxruntime"]   # what the bundle needs (grader/toolchains.py has the names:
-                                           # numpy onnx onnxruntime onnxscript openvino tvm ncnn mnn).
+                                           # numpy onnx onnxruntime onnxscript openvino tvm ncnn mnn
+                                           # numba).
                                            # A worker lacking one answers IE naming what to install.
 
 Extra folders of a bundle:
@@ -74,6 +75,13 @@ Extra folders of a bundle:
   in a stage of its own named "load". Without `[[stages]]` there is one stage, "run", from the top-level
   `entry_point`, `time_limit_s` and `memory_limit_mb`. A case's verdict is its first stage that is not AC.
 
+The kernels' keys
+----------------
+
+    language = "cuda"            # "python" (the default) or "cuda": numba `@cuda.jit` kernels and a launch
+                                 # function (the entry point) taking NumPy arrays; needs toolchains = ["numba"].
+                                 # Graded on numba's CUDA simulator, or on a GPU worker's GPU (grader/cuda.py).
+
 Results (grader/results.py): each case carries `stages` (name, verdict, time, memory, message) and `metrics`
 (name, value reached, bar, "min"/"max", passed) for lab exercises; hidden cases keep the figures, not the
 messages.
@@ -130,6 +138,7 @@ CONSTRAINT_KEYS: tuple[str, ...] = (
     "dynamic_axes",
 )
 CHECKER_LEVELS = ("full", "basic", "none")
+LANGUAGES = ("python", "cuda")
 DEFAULT_ACCURACY_DELTA = 0.002  # a quantised model's top-1 accuracy within 0.002 of the reference's
 DEFAULT_ALLCLOSE = (1e-3, 1e-5)  # rtol, atol: two runs of one model agreeing within float32 reassociation
 
@@ -326,6 +335,7 @@ class Bundle:
     stages: tuple[StageSpec, ...] = ()
     artifact: ArtifactSpec | None = None
     metrics: tuple[MetricSpec, ...] = ()
+    language: str = "python"
 
     @property
     def is_lab(self) -> bool:
@@ -613,6 +623,23 @@ def _stages(
     return tuple(stages)
 
 
+def _language(meta: dict[str, Any], where: str) -> str:
+    language: str = _get(meta, "language", str, where, "python")
+    if language not in LANGUAGES:
+        raise BundleError(f"{where}: `language` must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    return language
+
+
+def _check_cuda(bundle: Bundle, where: str) -> None:
+    """A `language = "cuda"` bundle: numba kernels run by the plain harness (one stage, plain outputs)."""
+    from grader.cuda import TOOLCHAIN
+
+    if TOOLCHAIN not in bundle.toolchains:
+        raise BundleError(f'{where}: a `language = "cuda"` bundle needs `toolchains = ["{TOOLCHAIN}"]`')
+    if bundle.is_lab:
+        raise BundleError(f'{where}: a `language = "cuda"` bundle has no [[stages]], [artifact], [[metrics]] or files/')
+
+
 def load_bundle(path: str | Path) -> Bundle:
     """Read and validate a bundle folder. Raises BundleError naming the file and field at fault."""
     path = Path(path).resolve()
@@ -698,7 +725,7 @@ def load_bundle(path: str | Path) -> Bundle:
     stages = _stages(meta, where, entry, time_limit, memory, toolchains)
     artifact = _artifact(meta, where, tuple(f.name for f in shared))
     metrics = _metrics(meta, where)
-    return Bundle(
+    bundle = Bundle(
         path=path,
         slug=slug,
         title=_get(meta, "title", str, where),
@@ -718,7 +745,11 @@ def load_bundle(path: str | Path) -> Bundle:
         stages=stages,
         artifact=artifact,
         metrics=metrics,
+        language=_language(meta, where),
     )
+    if bundle.language == "cuda":
+        _check_cuda(bundle, where)
+    return bundle
 
 
 def find_bundles(root: str | Path = EXERCISES_DIR) -> list[Path]:

@@ -13,7 +13,8 @@ This file is the only part of the repository that is visible inside the sandbox,
   body. `S` (a case starts; case -1 is the import), `E` (a case ended: JSON with status, CPU time and peak
   memory; for case -1, the import failed at run time), `O` (the outputs of that case as `.npz` bytes written
   with `allow_pickle=False`), `F` (the plain files the case left under `out/`, as an `.npz` of uint8
-  arrays), `C` (a syntax error or no entry point), `D` (done).
+  arrays), `C` (a syntax error or no entry point), `D` (done), and for a CUDA job, before the import's `S`,
+  `V` (JSON: the device numba found, `{"kind": "gpu" | "cuda-simulator", "name": ...}`).
 
 Everything the submission could forge here is data that the trusted side validates: it compares outputs
 itself, parses them with `allow_pickle=False`, and enforces time, memory and output limits from outside.
@@ -175,6 +176,77 @@ def _preload(names: list[str]) -> None:
             pin(module)
 
 
+def _gpu_name(cuda: types.ModuleType) -> str:
+    name = cuda.get_current_device().name
+    return name.decode(errors="replace") if isinstance(name, bytes) else str(name)
+
+
+def _expose_races() -> None:
+    """On the simulator, every store of a kernel to a device array first lets another simulated thread run
+    (`time.sleep(0)` releases the interpreter lock), except inside the simulator's atomics, which hold a lock.
+    A simulated thread otherwise runs its few instructions without interruption, so `counts[v] += 1`
+    without `cuda.atomic.add` would never lose an update as it does on a GPU."""
+    import functools
+    import threading
+
+    kernelapi = importlib.import_module("numba.cuda.simulator.kernelapi")
+    devicearray = importlib.import_module("numba.cuda.simulator.cudadrv.devicearray")
+    local = threading.local()
+    array_class = devicearray.FakeWithinKernelCUDAArray
+    store = array_class.__setitem__
+
+    def __setitem__(self: object, index: object, value: object) -> None:
+        if not getattr(local, "atomic", False):
+            time.sleep(0)
+        store(self, index, value)
+
+    def atomic(method: typing.Callable[..., object]) -> typing.Callable[..., object]:
+        @functools.wraps(method)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            local.atomic = True
+            try:
+                return method(*args, **kwargs)
+            finally:
+                local.atomic = False
+
+        return wrapper
+
+    setattr(array_class, "__setitem__", __setitem__)  # noqa: B010 - patching a class of the simulator
+    for name, value in list(vars(kernelapi.FakeCUDAAtomic).items()):
+        if callable(value) and not name.startswith("_"):
+            setattr(kernelapi.FakeCUDAAtomic, name, atomic(value))
+
+
+def _prepare_cuda(channel: Channel, settings: dict[str, typing.Any]) -> None:
+    """Imports numba's CUDA target before the submission (the environment chose the simulator or the GPU)
+    and reports the device. On a GPU run where numba finds no GPU, falls back to the simulator and says so.
+    `settings` (grader/cuda.py says why): the simulated threads' stack size and the switch interval."""
+    import threading
+
+    threading.stack_size(int(settings["thread_stack_kb"]) * 1024)
+    sys.setswitchinterval(float(settings["switch_interval_s"]))
+    numba = importlib.import_module("numba")
+    cuda = importlib.import_module("numba.cuda")
+    simulator = str(settings["simulator"])
+    device: dict[str, object]
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        device = {"kind": "cuda-simulator", "name": simulator}
+    elif cuda.is_available():
+        device = {"kind": "gpu", "name": _gpu_name(cuda)}
+    else:
+        # numba.cuda chose its target when imported: import it again with the simulator switched on.
+        os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
+        numba.config.reload_config()
+        for name in [m for m in sys.modules if m == "numba.cuda" or m.startswith("numba.cuda.")]:
+            del sys.modules[name]
+        del numba.cuda
+        importlib.import_module("numba.cuda")
+        device = {"kind": "cuda-simulator", "name": f"{simulator} (the GPU worker found no GPU)"}
+    if device["kind"] == "cuda-simulator":
+        _expose_races()
+    channel.send_json(b"V", device)
+
+
 def _resolve(value: object) -> object:
     if isinstance(value, dict) and len(value) == 1:
         ((key, name),) = value.items()
@@ -255,6 +327,8 @@ def main() -> None:
     collect = bool(header.get("collect_out"))
     artifact_limit = int(header.get("artifact_limit", 0))
     want_output = bool(header.get("want_output", True))
+    if header.get("cuda"):
+        _prepare_cuda(channel, header["cuda"])
     _preload(list(header.get("preload", [])))
 
     with open(SUBMISSION_FILE, "w", encoding="utf-8") as handle:

@@ -36,8 +36,8 @@ from grader.bundles import SLUG_RE, Bundle, BundleError, load_bundle
 from grader.lab import failure_of, run_pipeline
 from grader.outputs import OutputError, decode_outputs, outputs_npz
 from grader.results import Verdict
-from grader.run import grade
-from grader.sandbox import UNSANDBOXED_ENV, CaseInput, Job, SandboxConfig, SandboxUnavailable, Status, run_job
+from grader.run import bundle_job, grade
+from grader.sandbox import UNSANDBOXED_ENV, SandboxConfig, SandboxUnavailable, Status, run_job
 
 TEXT_FILES = ("exercise.toml", "statement.md", "starter.py", "reference.py", "checker.py")
 CASE_FILE_RE = re.compile(r"^cases/([a-z0-9_-]{1,40})\.(in\.npz|in\.json|eval\.npz|out\.npz)$")
@@ -375,15 +375,7 @@ def _run_reference(bundle: Bundle, config: SandboxConfig, report: PrepareReport,
     if bundle.is_lab:
         _run_lab_reference(bundle, config, report, sandboxed=sandboxed)
         return
-    job = Job(
-        entry_point=bundle.entry_point,
-        code=bundle.reference_source(),
-        cases=tuple(CaseInput(i, *c.input_bytes()) for i, c in enumerate(bundle.cases)),
-        cpu_limit_s=bundle.time_limit_s,
-        memory_limit_mb=bundle.memory_limit_mb,
-        output_limit_bytes=bundle.output_limit_kb * 1024,
-        process_per_case=bundle.process_per_case,
-    )
+    job = bundle_job(bundle, bundle.reference_source(), bundle.cases, config)
     raws = run_job(job, config, sandboxed=sandboxed)
     for case, raw in zip(bundle.cases, raws, strict=True):
         time_ms = raw.cpu_ms if raw.cpu_ms is not None else raw.wall_ms

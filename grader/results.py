@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import platform
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -106,6 +107,11 @@ class CaseResult:
         }
 
 
+def cpu_device() -> dict[str, str]:
+    """Where a Python exercise runs: this machine's processor."""
+    return {"kind": "cpu", "name": platform.processor() or "CPU"}
+
+
 @dataclass(frozen=True)
 class GradeResult:
     """A whole submission's outcome: the first failing case's verdict (AC when all pass), the score, the cases."""
@@ -118,6 +124,8 @@ class GradeResult:
     message: str = ""
     sandboxed: bool = True
     warnings: tuple[str, ...] = field(default=())
+    # Where it ran: {"kind": "cpu" | "cuda-simulator" | "gpu", "name": ...}
+    device: dict[str, str] = field(default_factory=cpu_device)
 
     @property
     def percent(self) -> float:
@@ -133,5 +141,6 @@ class GradeResult:
             "message": self.message,
             "sandboxed": self.sandboxed,
             "warnings": list(self.warnings),
+            "device": dict(self.device),
             "cases": [case.to_dict() for case in self.cases],
         }

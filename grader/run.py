@@ -15,6 +15,8 @@ from typing import Literal
 
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
+from grader.cuda import LANGUAGE as CUDA
+from grader.cuda import cuda_device, cuda_job, explain_failure
 from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
 from grader.results import CaseResult, GradeResult, Verdict
@@ -181,23 +183,32 @@ def grade(
         first = runs[0].stages[0].message if runs and runs[0].stages else ""
         return _summary(bundle, lab_results, max_score, sandboxed, notes, first_message=first)
 
-    inputs = tuple(CaseInput(i, *case.input_bytes()) for i, case in enumerate(chosen))
+    raws = run_job(bundle_job(bundle, code, chosen, config), config, sandboxed=sandboxed)
+    results = []
+    for case, raw in zip(chosen, raws, strict=True):
+        judged = _judge(bundle, case, raw)
+        results.append(judged if case.visible else _hide(judged))
+    summary = _summary(bundle, results, max_score, sandboxed, notes, first_message=raws[0].message if raws else "")
+    if bundle.language == CUDA:
+        explained = tuple(replace(c, message=explain_failure(c.message)) for c in summary.cases)
+        summary = replace(summary, cases=explained, device=cuda_device(raws, gpu=config.gpu))
+    return summary
+
+
+def bundle_job(bundle: Bundle, code: str, cases: tuple[Case, ...], config: SandboxConfig) -> Job:
+    """The sandbox job that runs `code`'s entry point on `cases` (a plain, one-stage bundle): grading, the
+    build and the intake's reference run all go through it, so a CUDA bundle gets its numba settings."""
     job = Job(
         entry_point=bundle.entry_point,
         code=code,
-        cases=inputs,
+        cases=tuple(CaseInput(i, *case.input_bytes()) for i, case in enumerate(cases)),
         cpu_limit_s=bundle.time_limit_s,
         memory_limit_mb=bundle.memory_limit_mb,
         output_limit_bytes=bundle.output_limit_kb * 1024,
         process_per_case=bundle.process_per_case,
         preload=tuple(TOOLCHAINS[t].module for t in bundle.all_toolchains if t != "numpy"),
     )
-    raws = run_job(job, config, sandboxed=sandboxed)
-    results = []
-    for case, raw in zip(chosen, raws, strict=True):
-        judged = _judge(bundle, case, raw)
-        results.append(judged if case.visible else _hide(judged))
-    return _summary(bundle, results, max_score, sandboxed, notes, first_message=raws[0].message if raws else "")
+    return cuda_job(job, gpu=config.gpu) if bundle.language == CUDA else job
 
 
 def _summary(

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from grader.cuda import cuda_settings
 from grader.toolchains import THREAD_ENV
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,8 @@ class SandboxConfig:
     max_open_files: int = 256
     cgroup_parent: str | None = field(default_factory=lambda: os.environ.get(CGROUP_ENV) or None)
     seccomp: bool = True
+    # A GPU worker: CUDA bundles run on its GPU (the /dev/nvidia* files bound in) instead of the simulator.
+    gpu: bool = False
 
     def bwrap_path(self) -> str | None:
         if self.bwrap:
@@ -139,6 +142,10 @@ class Job:
     want_output: bool = True  # False: the entry point's return value is ignored (it writes out/ instead)
     collect_out: bool = False  # send back the plain files each case leaves under out/
     artifact_limit_bytes: int = 0
+    env: tuple[tuple[str, str], ...] = ()  # more environment for the sandbox (a CUDA bundle's numba settings)
+    devices: tuple[str, ...] = ()  # device files bound into the sandbox (a GPU's /dev/nvidia*)
+    max_processes: int | None = None  # processes and threads, when the job needs more than the config's
+    cuda: bool = False  # the harness prepares numba's CUDA target and reports the device (grader/cuda.py)
 
     @property
     def frame_limit(self) -> int:
@@ -156,6 +163,7 @@ class RawResult:
     files: bytes | None = None
     error_type: str = ""
     message: str = ""
+    device: dict[str, str] | None = None  # where a CUDA job ran, as its harness found it before the submission
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -347,7 +355,14 @@ class _Prepared:
 
 
 def bwrap_argv(
-    config: SandboxConfig, *, harness: str, result_fd: int, binds: Iterable[tuple[str, str]], seccomp_fd: int | None
+    config: SandboxConfig,
+    *,
+    harness: str,
+    result_fd: int,
+    binds: Iterable[tuple[str, str]],
+    seccomp_fd: int | None,
+    env: Iterable[tuple[str, str]] = (),
+    devices: Iterable[str] = (),
 ) -> list[str]:
     """The bubblewrap command line (`binds` are (host path, sandbox path) pairs, bound read-only)."""
     bwrap = config.bwrap_path()
@@ -366,12 +381,14 @@ def bwrap_argv(
     ]  # fmt: skip
     for host, inside in binds:
         argv += ["--ro-bind", host, inside]
+    for device in devices:
+        argv += ["--dev-bind", device, device]
     argv += [
         "--size", size, "--tmpfs", BOX,
         "--ro-bind", harness, f"{BOX}/harness.py",
         "--chdir", BOX, "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
     ]  # fmt: skip
-    for name, value in SANDBOX_ENV.items():
+    for name, value in {**SANDBOX_ENV, **dict(env)}.items():
         argv += ["--setenv", name, value]
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
@@ -421,16 +438,16 @@ def _prepare_bwrap(config: SandboxConfig, job: Job, cases: int, workdir: Path, r
         pass_fds.append(seccomp_fd)
         close_after.append(seccomp_fd)
 
+    max_processes = job.max_processes or config.max_processes
     cgroup = None
     if Cgroup.usable(config.cgroup_parent):
         assert config.cgroup_parent is not None  # noqa: S101 - narrowed by usable()
-        cgroup = Cgroup(config.cgroup_parent, job.memory_limit_mb << 20, config.max_processes)
+        cgroup = Cgroup(config.cgroup_parent, job.memory_limit_mb << 20, max_processes)
     limits = _limits(config, job, cases, memory_rlimit=cgroup is None)
     uid = 100_000 + secrets.randbelow(800_000) if running_as_root else None
     if uid is not None:
         os.chown(harness, uid, uid)
     procs = cgroup.procs if cgroup else None
-    max_processes = config.max_processes
 
     def preexec() -> None:  # runs in the child, between fork and exec
         if procs:
@@ -452,7 +469,15 @@ def _prepare_bwrap(config: SandboxConfig, job: Job, cases: int, workdir: Path, r
         for which, soft, hard in limits:
             resource.setrlimit(which, (soft, hard))
 
-    argv = bwrap_argv(config, harness=str(harness), result_fd=result_fd, binds=binds, seccomp_fd=seccomp_fd)
+    argv = bwrap_argv(
+        config,
+        harness=str(harness),
+        result_fd=result_fd,
+        binds=binds,
+        seccomp_fd=seccomp_fd,
+        env=job.env,
+        devices=job.devices,
+    )
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     return _Prepared(argv, preexec, tuple(pass_fds), str(workdir), env, cgroup, close_after)
 
@@ -469,7 +494,7 @@ def _prepare_plain(config: SandboxConfig, job: Job, cases: int, workdir: Path, r
             resource.setrlimit(which, (soft, hard))
 
     argv = [config.python, "-I", "-B", str(harness), str(result_fd)]
-    env = {**SANDBOX_ENV, "HOME": str(box)}
+    env = {**SANDBOX_ENV, **dict(job.env), "HOME": str(box)}
     return _Prepared(argv, preexec, (result_fd,), str(box), env)
 
 
@@ -491,12 +516,18 @@ def _stdin_payload(job: Job, cases: list[CaseInput]) -> bytes:
         "want_output": job.want_output,
         "collect_out": job.collect_out,
         "artifact_limit": job.artifact_limit_bytes,
+        "cuda": cuda_settings() if job.cuda else None,
     }
     chunks = [_frame(json.dumps(header).encode()), _frame(job.code.encode("utf-8", "surrogatepass"))]
     chunks += [_frame(data) for _, data in job.files]
     for case in cases:
         chunks += [_frame(case.npz), _frame(case.json), _frame(case.files)]
     return b"".join(chunks)
+
+
+def _device_report(body: bytes) -> dict[str, str]:
+    report = json.loads(body)
+    return {"kind": str(report["kind"])[:40], "name": str(report["name"])[:200]}
 
 
 def _signal_name(number: int) -> str:
@@ -529,6 +560,7 @@ class _Run:
         self.stderr_tail = b""
         self.buffer = b""
         self.returncode: int | None = None
+        self.device: dict[str, str] | None = None
 
     def wall_limit(self) -> float:
         return self.config.wall_limit(self.job.cpu_limit_s)
@@ -555,6 +587,7 @@ class _Run:
                 peak_kb=int(report.get("peak_kb") or 0),
                 error_type=str(report.get("error_type", ""))[:200],
                 message=str(report.get("traceback") or report.get("message") or "")[:6000],
+                device=self.device,
             )
             if index == -1:
                 self.import_failure = result
@@ -580,6 +613,9 @@ class _Run:
                 message=str(report.get("traceback", ""))[:6000],
             )
             self.done = True
+        elif kind == b"V" and not self.saw_start and self.device is None:
+            # Sent by the harness before the submission is even compiled; a later V frame is forged: ignored.
+            self.device = _device_report(body)
         elif kind == b"D":
             self.done = True
 
@@ -769,9 +805,11 @@ def run_job(job: Job, config: SandboxConfig, *, sandboxed: bool) -> list[RawResu
             raise SandboxUnavailable(problem)
     results: dict[int, RawResult] = {}
     remaining = list(job.cases)
+    device: dict[str, str] | None = None
     while remaining:
         batch = remaining[:1] if job.process_per_case else remaining
         state = _run_process(job, batch, config, sandboxed)
+        device = device or state.device
         returncode = state.returncode
         if state.import_failure is not None:
             failure = state.import_failure
@@ -810,4 +848,6 @@ def run_job(job: Job, config: SandboxConfig, *, sandboxed: bool) -> list[RawResu
         results[victim.index] = RawResult(victim.index, status, wall_ms=wall, message=message)
         done = set(results)
         remaining = [c for c in remaining if c.index not in done]
+    for raw in results.values():
+        raw.device = raw.device or device
     return [results[c.index] for c in job.cases]

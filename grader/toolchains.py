@@ -18,6 +18,7 @@ Names are stable (bundles, the admin and the pages use them):
     tvm          apache-tvm           tvm
     ncnn         ncnn                 ncnn
     mnn          MNN                  MNN
+    numba        numba                numba         (CUDA exercises: the simulator, or a GPU worker's GPU)
 
 Thread settings every run uses (the sandbox's environment, and the harness for runtimes that read no
 variable): `THREAD_ENV` below, ONNX Runtime sessions with `intra_op_num_threads = inter_op_num_threads = 1`,
@@ -56,6 +57,7 @@ TOOLCHAINS: dict[str, Toolchain] = {
         Toolchain("tvm", "apache-tvm", "tvm", "Apache TVM", "https://tvm.apache.org/docs/"),
         Toolchain("ncnn", "ncnn", "ncnn", "ncnn", "https://github.com/Tencent/ncnn/wiki"),
         Toolchain("mnn", "MNN", "MNN", "MNN", "https://mnn-docs.readthedocs.io/"),
+        Toolchain("numba", "numba", "numba", "Numba (CUDA)", "https://numba.readthedocs.io/en/stable/cuda/"),
     )
 }
 TOOLCHAIN_NAMES: tuple[str, ...] = tuple(TOOLCHAINS)
@@ -69,6 +71,7 @@ PINNED: dict[str, str] = {
     "tvm": "0.27.0.post1",
     "ncnn": "1.0.20261020",
     "mnn": "3.6.1",
+    "numba": "0.68.1",
 }
 
 # Every sandboxed run and the worker's own loaders use one thread: grading times are comparable across

@@ -323,8 +323,8 @@ GRADING_QUEUE = env.str("GRADING_QUEUE", default="grading")
 # The nightly re-plan (tracker/services/replanning.py): the default queue unless it is given workers of its
 # own (then add it to the workers' --queues).
 PLANNING_QUEUE = env.str("PLANNING_QUEUE", default="default")
-# Reserved for exercises that need a GPU: no task is routed here by default. Only a worker on a machine with a
-# GPU consumes it (`-Q gpu`, docs/deploy.md), so work sent here waits for one instead of failing elsewhere.
+# Exercises that need a GPU: CUDA exercises' grading when GRADING_GPU_QUEUE_ENABLED, nothing otherwise. Only a
+# worker on a machine with a GPU consumes it (`-Q gpu`, docs/deploy.md), so work sent here waits for one.
 GPU_QUEUE = env.str("GPU_QUEUE", default="gpu")
 # Every queue the application uses, so each kind of work can run on its own machines (docs/deploy.md).
 # `make run`'s one worker consumes all of them but the gpu queue.
@@ -495,6 +495,9 @@ EXERCISE_UPLOAD_MAX_MB = env.int("EXERCISE_UPLOAD_MAX_MB", default=32)
 # Local development only: grade without bubblewrap. The grader also demands this variable in its own
 # environment, so the setting alone cannot turn the sandbox off.
 GRADER_UNSANDBOXED = env.bool("BRAINQUEUE_GRADER_ALLOW_UNSANDBOXED", default=False)
+# CUDA exercises (`language = "cuda"`) are graded on the gpu queue, on a GPU, instead of numba's CUDA simulator
+# on the grading queue. Turn on only once a worker consumes the gpu queue (docs/deploy.md, "The gpu queue").
+GRADING_GPU_QUEUE_ENABLED = env.bool("GRADING_GPU_QUEUE_ENABLED", default=False)
 # Per learner: at most this many runs and submissions a minute, and one being graded at a time.
 GRADING_MAX_PER_MINUTE = env.int("GRADING_MAX_PER_MINUTE", default=6)
 

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from grader import toolchains
 from grader.bundles import Bundle, BundleError, load_all, load_bundle
+from grader.cuda import LANGUAGE as CUDA_LANGUAGE
 from grader.intake import IntakeError, bundle_digest, unpack_archive
 from grader.results import GradeResult
 from grader.results import Verdict as GraderVerdict
@@ -360,16 +361,30 @@ def submission_create(*, user: User, exercise: Exercise, code: str, kind: str = 
     return submission
 
 
+def grading_uses_gpu(*, bundle: Bundle) -> bool:
+    """Whether grading `bundle` goes to the gpu queue and runs on a GPU: CUDA kernels, once
+    GRADING_GPU_QUEUE_ENABLED says a worker with a GPU consumes that queue. Otherwise they run on numba's
+    CUDA simulator on the grading queue. (A GPU worker whose sandbox finds no GPU falls back to the
+    simulator, and the result's device says so.)"""
+    return bool(settings.GRADING_GPU_QUEUE_ENABLED) and bundle.language == CUDA_LANGUAGE
+
+
 def submission_enqueue(*, submission: Submission) -> None:
-    """Queues the grading task once the current transaction commits, with time limits from the bundle."""
+    """Queues the grading task once the current transaction commits, with time limits from the bundle; CUDA
+    exercises go to the gpu queue when `grading_uses_gpu`, everything else where CELERY_TASK_ROUTES says."""
+    routing: dict[str, Any] = {}
     try:
         bundle = exercise_bundle(exercise=submission.exercise)
         soft, hard = grading_time_limits(bundle, visible_only=submission.kind == Submission.Kind.RUN)
+        if grading_uses_gpu(bundle=bundle):
+            routing["queue"] = settings.GPU_QUEUE
     except (BundleError, OSError):
         soft, hard = MAX_SOFT_LIMIT_S, MAX_SOFT_LIMIT_S + HARD_LIMIT_EXTRA_S  # the task records the IE
     pk = submission.pk
     grade_submission = tracker_task("grade_submission")
-    transaction.on_commit(lambda: grade_submission.apply_async(args=(pk,), soft_time_limit=soft, time_limit=hard))
+    transaction.on_commit(
+        lambda: grade_submission.apply_async(args=(pk,), soft_time_limit=soft, time_limit=hard, **routing)
+    )
 
 
 def submission_regrade(*, submission: Submission, requested_by: User, as_curator: bool = False) -> Submission:
@@ -429,7 +444,7 @@ def _run_grader(submission: Submission) -> GradeResult | None:
             bundle,
             submission.code,
             cases="visible" if submission.kind == Submission.Kind.RUN else "all",
-            sandbox=SandboxConfig(unsandboxed=settings.GRADER_UNSANDBOXED),
+            sandbox=SandboxConfig(unsandboxed=settings.GRADER_UNSANDBOXED, gpu=grading_uses_gpu(bundle=bundle)),
         )
     except Exception:  # also the task's SoftTimeLimitExceeded: never the learner's fault
         logger.exception("grading submission %s failed", submission.pk)
