@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from .base import TimeStampedModel
 from .curriculum import Item, Tag, Track, slug_validator
-from .timing import DeviceKind, TimingStatus, validate_timing
+from .timing import DeviceKind, validate_timing
 
 VERDICTS = ("AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "IE")
 
@@ -323,9 +323,7 @@ class Submission(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(device_kind="") | Q(device_kind__in=DeviceKind.values), name="submission_device_kind_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(review__in=SubmissionReview.values), name="submission_review_valid"
-            ),
+            models.CheckConstraint(condition=Q(review__in=SubmissionReview.values), name="submission_review_valid"),
             # A speed-up comes only from a timing, and is a ratio of two positive times.
             models.CheckConstraint(
                 condition=Q(speedup__isnull=True) | Q(speedup__gt=0, timing__isnull=False),

@@ -13,8 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
-from django.db.models.functions import RowNumber
 from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
 
 from tracker.models import Exercise, Submission, User
 from tracker.models.exercises import RANKABLE_REVIEWS

@@ -90,7 +90,8 @@ def test_a_learner_without_a_handle_is_ranked_but_anonymous_and_sees_their_own_r
     mine = _submit(anon, gemm, 8.0)
     _submit(named, gemm, 6.0)
     seen_by_named = exercise_leaderboard(exercise=gemm, viewer=named)
-    assert [(r.handle, r.is_you, r.submission_id) for r in seen_by_named][0] == ("", False, None)
+    first = seen_by_named[0]
+    assert (first.handle, first.is_you, first.submission_id) == ("", False, None)
     assert all(anon.username not in repr(r) for r in seen_by_named)
     seen_by_anon = exercise_leaderboard(exercise=gemm, viewer=anon)
     assert (seen_by_anon[0].is_you, seen_by_anon[0].submission_id) == (True, mine.pk)

@@ -14,9 +14,10 @@ from django.db import IntegrityError, connection, transaction
 
 from grader.results import GradeResult, Verdict
 from tests.factories import ExerciseFactory, SubmissionFactory, UserFactory, timing_figures
-from tracker.models import Submission
+from tracker.models import LearnerState, StudyProfile, Submission, User
 from tracker.services import exercises as services
 from tracker.services.leaderboards import ReviewError, submission_reviews_decide
+from tracker.services.users import ProfileError, study_profile_update
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +191,33 @@ def test_two_curators_deciding_at_once_record_one_decision() -> None:
     assert sorted(decided) == [0, 1]
     held.refresh_from_db()
     assert held.review in ("approved", "rejected") and held.reviewed_by in curators
+
+
+def _version(user: User) -> int:
+    return LearnerState.objects.filter(user=user).values_list("version", flat=True).first() or 0
+
+
+def test_publishing_a_handle_is_a_profile_write_that_bumps_the_learners_version() -> None:
+    user = UserFactory()
+    before = _version(user)
+    profile = study_profile_update(user=user, public_handle="ada_99")
+    assert profile.public_handle == "ada_99"
+    assert _version(user) > before
+    assert study_profile_update(user=user, public_handle="").public_handle == ""  # unpublished again
+
+
+@pytest.mark.parametrize("bad", ["ab", "x" * 31, "has space", "ünï", "a/b", "<script>"])
+def test_a_handle_must_be_3_to_30_letters_digits_dashes_or_underscores(bad: str) -> None:
+    user = UserFactory()
+    with pytest.raises(ProfileError, match=r"public_handle: A handle has 3 to 30 characters"):
+        study_profile_update(user=user, public_handle=bad)
+    assert StudyProfile.objects.get(user=user).public_handle == ""
+
+
+def test_a_handle_is_unique_whatever_its_case() -> None:
+    study_profile_update(user=UserFactory(), public_handle="Ada")
+    with pytest.raises(ProfileError, match="This handle is taken: choose another"):
+        study_profile_update(user=UserFactory(), public_handle="ada")
+    # Unpublished (empty) handles are not "taken": any number of learners keep theirs private.
+    for _ in range(2):
+        study_profile_update(user=UserFactory(), public_handle="")
