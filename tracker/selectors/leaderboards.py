@@ -69,3 +69,8 @@ def exercise_leaderboard(*, exercise: Exercise, viewer: User) -> list[Leaderboar
         )
         for n, row in enumerate(best, start=1)
     ]
+
+
+def leaderboard_exercises() -> QuerySet[Exercise]:
+    """Published exercises, as a leaderboard looks one up (a board exists only when `timed`)."""
+    return Exercise.objects.filter(is_published=True).only("id", "slug", "title", "timed")
