@@ -61,7 +61,7 @@ class MeUpdateSerializer(MS[StudyProfile]):
             "language",
             "public_handle",
         ]
-        extra_kwargs = {name: {"required": False} for name in fields}
+        extra_kwargs: dict[str, dict[str, object]] = {name: {"required": False} for name in fields}
         extra_kwargs["public_handle"]["help_text"] = (
             "Publish a leaderboard handle (3 to 30 letters, digits, - or _; unique), or empty it to be anonymous."
         )

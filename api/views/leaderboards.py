@@ -50,6 +50,6 @@ class ExerciseLeaderboardView(ListModelMixin, LearnerView):
         if not exercise.timed:
             raise exceptions.NotFound(_("This exercise is not timed, so it has no leaderboard."))
         rows = exercise_leaderboard(exercise=exercise, viewer=self.learner)
-        page = self.paginate_queryset(rows)  # type: ignore[arg-type]  # a list pages like a queryset
+        page = self.paginate_queryset(rows)  # a list pages like a queryset
         body = self.get_paginated_response(LeaderboardRowSerializer(page, many=True).data).data
         return conditional_response(request, body)
