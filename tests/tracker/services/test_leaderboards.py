@@ -6,15 +6,16 @@ them), never by a real timed grading: these tests are about what the database ke
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from grader.bundles import Bundle, load_bundle
 from grader.results import GradeResult, Verdict
 from tests.factories import ExerciseFactory, SubmissionFactory, UserFactory, timing_figures
-from tracker.models import LearnerState, StudyProfile, Submission, User
+from tracker.models import Exercise, LearnerState, StudyProfile, Submission, User
 from tracker.services import exercises as services
 from tracker.services.leaderboards import ReviewError, submission_reviews_decide
 from tracker.services.users import ProfileError, study_profile_update
@@ -221,3 +222,20 @@ def test_a_handle_is_unique_whatever_its_case() -> None:
     # Unpublished (empty) handles are not "taken": any number of learners keep theirs private.
     for _ in range(2):
         study_profile_update(user=UserFactory(), public_handle="")
+
+
+@dataclass(frozen=True)
+class TimedBundle(Bundle):
+    """A bundle with the `[timing]` table the timed grader's bundles have (any value but None)."""
+
+    timing: object = None
+
+
+def test_a_bundle_with_timing_makes_a_timed_exercise_and_one_without_an_untimed_one() -> None:
+    untimed = load_bundle(Exercise(slug="vector-add").bundle_path)
+    exercise, _ = services.exercise_public_fields_apply(bundle=untimed)
+    assert exercise.timed is False
+    values = {f.name: getattr(untimed, f.name) for f in fields(untimed)}
+    timed = TimedBundle(**{**values, "timing": {"size": 512}})
+    exercise, changed = services.exercise_public_fields_apply(bundle=timed, exercise=exercise)
+    assert changed and Exercise.objects.get(pk=exercise.pk).timed is True
