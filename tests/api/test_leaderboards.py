@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import ExerciseFactory, TimedSubmissionFactory, UserFactory, timing_figures
 from tracker.models import Exercise, StudyProfile, User
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The messages asserted are the English ones, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

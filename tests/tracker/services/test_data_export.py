@@ -15,7 +15,7 @@ from allauth.usersessions.models import UserSession
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import (
     DeadlineFactory,
@@ -485,6 +485,7 @@ def test_a_bad_handle_or_timing_is_refused_naming_the_place(curated, change, mes
     original.delete()  # the handle is free again: only the change below is wrong
     StudyProfile.objects.filter(user=UserFactory()).update(public_handle="taken")
     change(doc)
-    with pytest.raises(DataImportError, match=message):
+    # The messages matched are the English ones, whatever language an earlier test left active.
+    with translation.override("en"), pytest.raises(DataImportError, match=message):
         user_data_import(data=doc, username="ada5", email="ada5@example.org")
     assert not User.objects.filter(username="ada5").exists()

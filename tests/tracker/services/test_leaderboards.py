@@ -6,11 +6,13 @@ them), never by a real timed grading: these tests are about what the database ke
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from grader.bundles import Bundle, load_bundle
 from grader.results import GradeResult, Verdict
@@ -21,6 +23,13 @@ from tracker.services.leaderboards import ReviewError, submission_reviews_decide
 from tracker.services.users import ProfileError, study_profile_update
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The messages asserted are the English ones, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass(frozen=True)
