@@ -67,10 +67,11 @@ def test_an_untimed_exercise_has_no_board_and_no_link(learner_client):
     assert "Leaderboard" not in client.get(reverse("frontend:exercise", args=["vector-sum"])).content.decode()
 
 
-def test_the_exercise_page_links_its_leaderboard(gemm: Exercise, learner_client):
+def test_the_exercise_page_and_the_list_link_the_leaderboard(gemm: Exercise, learner_client):
     _learner, client = learner_client
-    page = client.get(reverse("frontend:exercise", args=["gemm-blocked"])).content.decode()
-    assert reverse("frontend:exercise-leaderboard", args=["gemm-blocked"]) in page
+    board = reverse("frontend:exercise-leaderboard", args=["gemm-blocked"])
+    assert board in client.get(reverse("frontend:exercise", args=["gemm-blocked"])).content.decode()
+    assert board in client.get(reverse("frontend:exercises")).content.decode()
 
 
 def test_a_timed_result_shows_device_speedup_percentiles_rounds_roofline_and_band(
