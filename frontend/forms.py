@@ -186,6 +186,17 @@ class VacationForm(forms.Form):
         return data
 
 
+class HandleForm(forms.Form):
+    """The learner's leaderboard handle: published when set, anonymous ("a learner") when empty."""
+
+    public_handle = forms.CharField(
+        label=_("Leaderboard handle"),
+        max_length=30,
+        required=False,
+        help_text=_("3 to 30 letters, digits, - or _. Leave it empty to appear on leaderboards only as “a learner”."),
+    )
+
+
 class TokenForm(forms.Form):
     device_name = forms.CharField(
         label=_("Device name"), max_length=100, help_text=_("E.g. “Pixel 8”, so you can tell its token apart later.")

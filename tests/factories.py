@@ -222,3 +222,50 @@ def make_learner(*, now: dt.datetime, zone: str = "UTC", hour: int = 7, **profil
     )
     reminder_schedule(profile=StudyProfile.objects.get(user=user), now=now)
     return user
+
+
+def timing_figures(**overrides: object) -> dict[str, object]:
+    """A timing in the grader's contract shape (KERNELS.md, "Result contract"): measured, 5× the baseline."""
+    speedup = overrides.get("speedup", 5.0)
+    base: dict[str, object] = {
+        "status": "measured",
+        "speedup": speedup,
+        "min_speedup": 4.0,
+        "passed": True,
+        "band_score": 0.75,
+        "rounds": 24,
+        "cv": 0.021,
+        "submission_ms": {"p10": 1.9, "p50": 2.0, "p90": 2.2},
+        "baseline_ms": {"p10": 9.8, "p50": 10.0, "p90": 10.5},
+        "ratio": {"p10": 4.6, "p50": 5.0, "p90": 5.3},
+        "roofline": {
+            "bytes": 3_145_728,
+            "flops": 268_435_456,
+            "achieved_gbps": 1.57,
+            "achieved_gflops": 134.2,
+            "peak_gbps": 19.5,
+            "peak_gflops": 410.0,
+            "share": 0.327,
+        },
+        "held_for_review": False,
+        "message": "",
+    }
+    base.update(overrides)
+    return base
+
+
+class TimedSubmissionFactory(SubmissionFactory):
+    """A graded, accepted submission of a timed exercise, with its timing and speed-up (`speedup=`)."""
+
+    class Params:
+        ratio = 5.0
+
+    exercise = factory.SubFactory(ExerciseFactory, timed=True)
+    status = "done"
+    verdict = "AC"
+    score = 10.0
+    max_score = 10.0
+    device_kind = "cpu"
+    device_name = "x86_64 (4 cores)"
+    timing = factory.LazyAttribute(lambda s: timing_figures(speedup=s.ratio))
+    speedup = factory.LazyAttribute(lambda s: s.ratio)

@@ -64,6 +64,7 @@ from tracker.selectors.feeds import FeedWithHealth, feeds_health
 from tracker.services.exercise_drafts import DraftError, exercise_draft_edit, exercise_draft_upload
 from tracker.services.exercises import SubmissionError, submission_regrade, version_bundle_folder
 from tracker.services.feeds import feed_post_delete, feed_refresh
+from tracker.services.leaderboards import submission_reviews_decide
 
 
 class CuratedOnlyMixin[M: Model](admin.ModelAdmin[M]):
@@ -679,7 +680,8 @@ class SubmissionCaseResultInline(admin.TabularInline[SubmissionCaseResult, Submi
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin[Submission]):
-    """Read-only, with a "Re-grade" action (the `regrade_submission` permission, held by Curators)."""
+    """Read-only, with a "Re-grade" action (the `regrade_submission` permission, held by Curators), and
+    "Approve" / "Reject" for speed-ups held for review (filter by review: held; `review_submission`)."""
 
     list_display = [
         "id",
@@ -691,9 +693,11 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         "score",
         "max_score",
         "version",
+        "speedup",
+        "review",
         "created_at",
     ]
-    list_filter = ["status", "verdict", "kind", "exercise"]
+    list_filter = ["review", "status", "verdict", "kind", "device_kind", "exercise"]
     search_fields = ["user__username", "exercise__slug"]
     list_select_related = ["user", "exercise", "version"]
 
@@ -702,7 +706,7 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
 
     date_hierarchy = "created_at"
     inlines = [SubmissionCaseResultInline]
-    actions = ["regrade"]
+    actions = ["regrade", "approve_speedup", "reject_speedup"]
     readonly_fields = [
         "user",
         "exercise",
@@ -718,6 +722,13 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         "attempts",
         "version",
         "regrade_of",
+        "device_kind",
+        "device_name",
+        "speedup",
+        "timing",
+        "review",
+        "reviewed_by",
+        "reviewed_at",
         "code",
         "started_at",
         "finished_at",
@@ -733,6 +744,33 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
 
     def has_regrade_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("tracker.regrade_submission")
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("tracker.review_submission")
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Submission], decision: str) -> None:
+        chosen = list(queryset.values_list("pk", flat=True))
+        decided = submission_reviews_decide(
+            submission_ids=chosen,
+            decision=decision,
+            curator=request.user,  # type: ignore[arg-type]  # admin_view: signed in
+        )
+        self.message_user(request, f"{decided} submission(s) {decision}.", messages.SUCCESS)
+        if decided < len(chosen):
+            self.message_user(
+                request,
+                f"{len(chosen) - decided} submission(s) were not held for review (or already decided): "
+                "left as they were.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Approve the held speed-up (it joins the leaderboard)", permissions=["review"])
+    def approve_speedup(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
+        self._decide(request, queryset, Submission.Review.APPROVED)
+
+    @admin.action(description="Reject the held speed-up (never on the leaderboard)", permissions=["review"])
+    def reject_speedup(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
+        self._decide(request, queryset, Submission.Review.REJECTED)
 
     @admin.action(
         description="Re-grade on the current version (a new submission; the old result stays)", permissions=["regrade"]

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.base import MS
+from api.serializers.leaderboards import DeviceSerializer, TimingSerializer
 from tracker.models import Exercise, ExerciseVersion, Submission, SubmissionCaseResult
 
 
@@ -181,6 +182,32 @@ class SubmissionSerializer(MS[Submission]):
 
 class SubmissionDetailSerializer(SubmissionSerializer):
     results = CaseResultSerializer(many=True, read_only=True)
+    device = serializers.SerializerMethodField(help_text="Where it ran; null until graded.")
+    timing = TimingSerializer(read_only=True, allow_null=True, help_text="A timed exercise's figures; else null.")
+    speedup = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="The speed-up a leaderboard ranks (measured or noisy timings)."
+    )
+    review = serializers.ChoiceField(
+        choices=Submission.Review.choices,
+        read_only=True,
+        help_text="Empty: not held. pending: a speed-up held for a curator's review, off the leaderboard until "
+        "approved; rejected: never on it.",
+    )
 
     class Meta(SubmissionSerializer.Meta):
-        fields = [*SubmissionSerializer.Meta.fields, "message", "code", "results"]
+        fields = [
+            *SubmissionSerializer.Meta.fields,
+            "message",
+            "code",
+            "results",
+            "device",
+            "timing",
+            "speedup",
+            "review",
+        ]
+
+    @extend_schema_field(DeviceSerializer(allow_null=True))
+    def get_device(self, submission: Submission) -> dict[str, str] | None:
+        if not submission.device_kind:
+            return None
+        return {"kind": submission.device_kind, "name": submission.device_name}

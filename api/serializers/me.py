@@ -32,8 +32,12 @@ class MeSerializer(MS[StudyProfile]):
             "reminder_hour",
             "reminders_enabled",
             "language",
+            "public_handle",
             "today",
         ]
+        extra_kwargs = {
+            "public_handle": {"help_text": "Your name on leaderboards; empty (the default) keeps you anonymous there."}
+        }
 
     def get_today(self, obj: StudyProfile) -> dt.date:
         today: dt.date = self.context["today"]
@@ -55,5 +59,9 @@ class MeUpdateSerializer(MS[StudyProfile]):
             "reminder_hour",
             "reminders_enabled",
             "language",
+            "public_handle",
         ]
-        extra_kwargs = {name: {"required": False} for name in fields}
+        extra_kwargs: dict[str, dict[str, object]] = {name: {"required": False} for name in fields}
+        extra_kwargs["public_handle"]["help_text"] = (
+            "Publish a leaderboard handle (3 to 30 letters, digits, - or _; unique), or empty it to be anonymous."
+        )

@@ -22,6 +22,7 @@ ME_EXAMPLE = {
     "reminder_hour": 7,
     "reminders_enabled": True,
     "language": "en",
+    "public_handle": "",
     "today": "2026-03-02",
 }
 

@@ -472,6 +472,9 @@ SPECTACULAR_SETTINGS = {
         "CareerDirectionEnum": "tracker.models.questions.CareerDirection",
         "DifficultyEnum": "tracker.models.questions.QuestionDifficulty",
         "ReviewRatingEnum": ["again", "hard", "good", "easy"],
+        "TimingStatusEnum": "tracker.models.timing.TimingStatus",
+        "DeviceKindEnum": "tracker.models.timing.DeviceKind",
+        "SubmissionReviewEnum": "tracker.models.exercises.SubmissionReview",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     # Swagger UI at /api/docs/ from drf-spectacular-sidecar's static files, never a CDN; and no validator

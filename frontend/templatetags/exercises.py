@@ -50,3 +50,39 @@ def bound_sign(value: str) -> str:
 def score(value: float | None) -> str:
     """2.5 → "2.5", 10.0 → "10"."""
     return "–" if value is None else f"{value:g}"
+
+
+DEVICE_KINDS = {
+    "cpu": _("CPU"),
+    "cuda-simulator": _("CUDA simulator (correctness only)"),
+    "gpu": _("GPU"),
+}
+
+
+@register.filter
+def device(submission: object) -> str:
+    """Where a submission ran: "CPU", "CUDA simulator (correctness only)", "GPU: NVIDIA H200"; "" if unknown."""
+    kind = getattr(submission, "device_kind", "")
+    if not kind:
+        return ""
+    label = str(DEVICE_KINDS.get(kind, kind))
+    name = getattr(submission, "device_name", "")
+    return f"{label}: {name}" if kind == "gpu" and name else label
+
+
+@register.filter
+def speedup(value: float | None) -> str:
+    """5.4321 → "5.43×"; "–" when there is none."""
+    return "–" if value is None else f"{value:.3g}×"
+
+
+@register.filter
+def share(value: float | None) -> str:
+    """0.327 → "33%"."""
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def ms(value: float | None) -> str:
+    """A time in milliseconds with four significant digits: 0.01234 → "0.01234 ms"."""
+    return "–" if value is None else f"{value:.4g} ms"

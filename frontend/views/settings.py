@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend.forms import AccountDeleteForm, ProfileForm, TokenForm, VacationForm
+from frontend.forms import AccountDeleteForm, HandleForm, ProfileForm, TokenForm, VacationForm
 from frontend.middleware import set_language_cookie
 from frontend.views.accounts import security_context
 from frontend.views.common import back, learner
@@ -54,6 +54,7 @@ def _page(request: HttpRequest, user: User, status: int = 200, **forms: Any) -> 
         "profile": profile,
         "profile_form": forms.get("profile_form") or ProfileForm(initial=_profile_initial(profile)),
         "vacation_form": forms.get("vacation_form") or VacationForm(),
+        "handle_form": forms.get("handle_form") or HandleForm(initial={"public_handle": profile.public_handle}),
         "token_form": forms.get("token_form") or TokenForm(),
         "vacations": list(selectors.vacations_of(user=user)),
         "tokens": list(token_services.api_tokens_for(user=user)),
@@ -96,6 +97,27 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
     if "language" in changes:
         set_language_cookie(response, profile.language)
     return response
+
+
+@login_required
+@require_POST
+def settings_handle(request: HttpRequest) -> HttpResponse:
+    """Publishes the learner's leaderboard handle, or (empty) takes it off every leaderboard."""
+    user = learner(request)
+    form = HandleForm(request.POST)
+    if not form.is_valid():
+        return _page(request, user, status=400, handle_form=form)
+    handle = form.cleaned_data["public_handle"]
+    try:
+        study_profile_update(user=user, public_handle=handle)
+    except ProfileError as exc:
+        form.add_error("public_handle", str(exc).removeprefix("public_handle: "))
+        return _page(request, user, status=400, handle_form=form)
+    if handle:
+        ok = _("Your handle %(handle)s now shows on leaderboards.") % {"handle": handle}
+    else:
+        ok = _("Your handle is private: leaderboards show you to others as “a learner”.")
+    return back(request, "frontend:settings", ok=ok)
 
 
 @login_required

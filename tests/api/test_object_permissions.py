@@ -88,6 +88,8 @@ SHARED = {
     "skill-level": "the level written is the caller's own assessment of a curated skill",
     "exercise-detail": "exercises are curated and public (their public view only)",
     "exercise-submissions": "the submission created is the caller's own; the exercise is public",
+    "exercise-leaderboard": "every learner reads a timed exercise's board: handles only when published, and "
+    "a submission id only on the caller's own row",
     "feed-curated-follow": "curated feeds are listed for everyone; following writes the caller's own subscription",
     "problem-detail": "LeetCode problems are curated; the notes, flag and status read or written are the caller's own",
     "problem-attempt-create": "the attempt recorded is the caller's own; the problem is curated",

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from .base import TimeStampedModel
 from .curriculum import Item, Tag, Track, slug_validator
+from .timing import DeviceKind, validate_timing
 
 VERDICTS = ("AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "IE")
 
@@ -71,6 +72,9 @@ class Exercise(TimeStampedModel):
     )
     toolchains = models.JSONField(
         default=list, blank=True, help_text="What the bundle needs installed on the grading machine (exercise.toml)."
+    )
+    timed = models.BooleanField(
+        default=False, help_text="The bundle has [timing]: graded for speed too, with a leaderboard of speed-ups."
     )
     current_version = models.ForeignKey(
         "ExerciseVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -227,17 +231,36 @@ class SubmissionStatus(models.TextChoices):
     ERROR = "error", "Grader error"
 
 
+class SubmissionReview(models.TextChoices):
+    """A curator's review of a speed-up too good to publish unseen (timing.held_for_review)."""
+
+    NONE = "", "Not held"
+    PENDING = "pending", "Held for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+# A submission in one of these review states may be ranked on a leaderboard.
+RANKABLE_REVIEWS = (SubmissionReview.NONE, SubmissionReview.APPROVED)
+
+
 class Submission(TimeStampedModel):
     """A learner's code for an exercise, graded by a worker in the sandbox.
 
     State changes are guarded updates (`filter(pk=..., status=old).update(status=new)`): queued → running
     (the worker's claim, `started_at` is its token) → done, or error when the grader itself kept failing.
     A re-grade puts a finished submission back to queued.
+
+    A graded submission records where it ran (`device_kind`, `device_name`) and, for a timed exercise, its
+    `timing` (tracker/models/timing.py) with the speed-up a leaderboard ranks (`speedup`, denormalised).
+    A speed-up the grader holds for review waits (`review` pending) until a curator approves or rejects it.
     """
 
     Kind = SubmissionKind
     Status = SubmissionStatus
     Verdict = Verdict
+    Review = SubmissionReview
+    DeviceKind = DeviceKind
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="submissions")
@@ -270,17 +293,55 @@ class Submission(TimeStampedModel):
         related_name="regrades",
         help_text="The submission whose code this re-grades on a newer version (that one keeps its result).",
     )
+    device_kind = models.CharField(
+        max_length=16, choices=DeviceKind, blank=True, help_text="Where it ran; empty until graded."
+    )
+    device_name = models.CharField(max_length=200, blank=True)
+    timing = models.JSONField(
+        null=True, blank=True, validators=[validate_timing], help_text="The timed grading's figures (timed exercises)."
+    )
+    speedup = models.FloatField(
+        null=True, blank=True, help_text="The ratio of medians (baseline / submission) of a measured timing."
+    )
+    review = models.CharField(max_length=10, choices=SubmissionReview, blank=True, default=SubmissionReview.NONE)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        permissions = [("regrade_submission", "Can re-grade submissions")]
+        permissions = [
+            ("regrade_submission", "Can re-grade submissions"),
+            ("review_submission", "Can approve or reject speed-ups held for review"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=SubmissionKind.values), name="submission_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"),
             models.CheckConstraint(condition=Q(verdict="") | Q(verdict__in=VERDICTS), name="submission_verdict_valid"),
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0), name="submission_score_positive"),
+            models.CheckConstraint(
+                condition=Q(device_kind="") | Q(device_kind__in=DeviceKind.values), name="submission_device_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(review__in=SubmissionReview.values), name="submission_review_valid"),
+            # A speed-up comes only from a timing, and is a ratio of two positive times.
+            models.CheckConstraint(
+                condition=Q(speedup__isnull=True) | Q(speedup__gt=0, timing__isnull=False),
+                name="submission_speedup_from_timing",
+            ),
+            # Only a timed result can be held for review.
+            models.CheckConstraint(
+                condition=Q(review=SubmissionReview.NONE) | Q(timing__isnull=False),
+                name="submission_review_needs_timing",
+            ),
         ]
         indexes = [
+            # The leaderboards (tracker/selectors/leaderboards.py) read an exercise's ranked speed-ups.
+            models.Index(
+                fields=["exercise", "speedup"],
+                condition=Q(speedup__isnull=False, verdict="AC"),
+                name="submission_leaderboard_idx",
+            ),
             # The per-learner rate limit, the history and the best scores read a learner's submissions by time.
             models.Index(fields=["user", "created_at"], name="submission_user_created_idx"),
             # The exercise page's history and best score read a learner's submissions of one exercise.

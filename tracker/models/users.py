@@ -2,7 +2,7 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -57,6 +57,14 @@ def validate_deadline_reminder_days(value: object) -> None:
         raise ValidationError(_("Deadline reminders can be sent 7 days and 1 day before; choose any of 7 and 1."))
 
 
+# A leaderboard handle: what other learners see instead of the user name, chosen and published by the learner.
+validate_public_handle = RegexValidator(
+    r"\A[A-Za-z0-9_-]{3,30}\Z",
+    _("A handle has 3 to 30 characters: letters, digits, - and _ (no spaces)."),
+    code="invalid_handle",
+)
+
+
 class StudyProfile(TimeStampedModel):
     """How, when and how much a learner studies. One per user, created with the account."""
 
@@ -97,6 +105,13 @@ class StudyProfile(TimeStampedModel):
     calendar_token = models.CharField(max_length=64, blank=True, editable=False)
     # Interview practice: hide each problem's difficulty while practising, so it does not hint at the approach.
     hide_problem_difficulty = models.BooleanField(default=False)
+    # Leaderboards show this handle; empty (the default): the learner shows to others as "a learner".
+    public_handle = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[validate_public_handle],
+        help_text="Shown on leaderboards; empty keeps the learner anonymous there.",
+    )
 
     class Meta:
         constraints = [
@@ -113,6 +128,13 @@ class StudyProfile(TimeStampedModel):
             ),
             models.UniqueConstraint(
                 fields=["calendar_token"], condition=~Q(calendar_token=""), name="profile_calendar_token_unique"
+            ),
+            # Two learners never share a handle, whatever its case ("Ada" and "ada" would read as one).
+            models.UniqueConstraint(
+                Lower("public_handle"),
+                condition=~Q(public_handle=""),
+                name="profile_public_handle_unique_ci",
+                violation_error_message=_("This handle is taken: choose another."),
             ),
         ]
         indexes = [

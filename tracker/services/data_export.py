@@ -76,6 +76,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "deadline_reminder_days": "json",
         "plan_built_on": "date?",
         "hide_problem_difficulty": "bool",
+        "public_handle": "str",
     },
     "own_tracks": {
         "slug": "str",
@@ -169,6 +170,12 @@ FIELDS: dict[str, dict[str, str]] = {
         "started_at": "datetime?",
         "finished_at": "datetime?",
         "created_at": "datetime",
+        # Where it ran and its timing; the ranked speed-up is not written (the importing server derives it
+        # from the timing), nor who reviewed it (an account of another server).
+        "device_kind": "str",
+        "device_name": "str",
+        "timing": "json?",
+        "review": "str",
     },
     "problem_progress": {
         "notes": "str",
@@ -257,7 +264,17 @@ FIELDS: dict[str, dict[str, str]] = {
 }
 # Fields added after the first version of the format: a document written before them imports with the
 # model's default (an empty list).
-ADDED_LATER: frozenset[tuple[str, str]] = frozenset({("results", "stages"), ("results", "metrics")})
+ADDED_LATER: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("results", "stages"),
+        ("results", "metrics"),
+        ("profile", "public_handle"),
+        ("submissions", "device_kind"),
+        ("submissions", "device_name"),
+        ("submissions", "timing"),
+        ("submissions", "review"),
+    }
+)
 
 # Every model with a foreign key to the user, by where its rows go (tests/tracker/services/test_data_export.py
 # fails when a model is in neither map, so a new one cannot be forgotten).

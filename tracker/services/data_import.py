@@ -47,6 +47,7 @@ from tracker.models import (
     User,
     Vacation,
 )
+from tracker.models.timing import ranked_speedup
 from tracker.services.data_export import ADDED_LATER, FIELDS, FORMAT, VERSION
 from tracker.services.learner_state import learner_state_bump
 from tracker.services.reminders import reminder_schedule
@@ -287,6 +288,12 @@ def user_data_import(*, data: dict[str, Any], username: str, email: str | None =
     doc = _check_header(data)
     user = _create_user(doc, username, email)
     profile = StudyProfile(user=user, **_read_fields(doc.get("profile"), "profile", "profile"))
+    handle = profile.public_handle
+    if handle and StudyProfile.objects.annotate(h=Lower("public_handle")).filter(h=handle.lower()).exists():
+        raise DataImportError(
+            f"profile.public_handle: another learner here has the handle {handle!r}; "
+            "change it (or empty it) in the file, then import again."
+        )
     reminder_schedule(profile=profile, save=False)
     profile.save()
     own = _import_own_tracks(user, doc.get("own_tracks", []))
@@ -451,6 +458,20 @@ def _version(
     return known[key]
 
 
+def _speed_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The ranked speed-up, derived from the timing (never read from the file), and the review: a speed-up
+    measured elsewhere waits for a curator here before a leaderboard ranks it (the file is the learner's to
+    edit); one rejected elsewhere stays rejected."""
+    speedup = ranked_speedup(fields["timing"])
+    if fields["timing"] is None:
+        review = Submission.Review.NONE
+    elif fields["review"] == Submission.Review.REJECTED:
+        review = Submission.Review.REJECTED
+    else:
+        review = Submission.Review.PENDING if speedup is not None else Submission.Review.NONE
+    return {"speedup": speedup, "review": review}
+
+
 def _import_submissions(user: User, rows: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
     exercises: dict[str, Exercise] = {}
     versions: dict[tuple[int, str], ExerciseVersion | None] = {}
@@ -468,7 +489,7 @@ def _import_submissions(user: User, rows: list[tuple[str, dict[str, Any], dict[s
             user=user,
             exercise=exercises[slug],
             version=_version(exercises[slug], raw.get("version"), versions),
-            **fields,
+            **{**fields, **_speed_fields(fields)},
         )
         submissions.append(submission)
         for j, raw_result in enumerate(_list(raw.get("results", []), f"{path}.results")):

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -40,6 +41,7 @@ from grader.sandbox import SandboxConfig
 from tracker import metrics
 from tracker.jobs import tracker_task
 from tracker.models import Exercise, ExerciseVersion, Item, Submission, SubmissionCaseResult, Tag, Track, User
+from tracker.models.timing import ranked_speedup, validate_device, validate_timing
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +104,15 @@ def _public_fields(bundle: Bundle, track: Track | None, item: Item | None) -> di
         "visible_cases": visible,
         "hidden_cases": len(bundle.cases) - visible,
         "max_score": bundle.max_score,
+        "timed": bundle_is_timed(bundle),
         "is_published": True,
     }
+
+
+def bundle_is_timed(bundle: Bundle) -> bool:
+    """Whether the bundle has a `[timing]` table (graded for speed, with a leaderboard); a bundle without
+    the key (or a grader that does not know it yet) is untimed."""
+    return getattr(bundle, "timing", None) is not None
 
 
 def exercise_version_next(exercise: Exercise, *, content_hash: str, **fields: object) -> ExerciseVersion:
@@ -451,8 +460,46 @@ def _run_grader(submission: Submission) -> GradeResult | None:
         return None
 
 
+def _as_dict(value: object) -> object:
+    """A result part as the grader's `to_dict()` writes it: a plain dict as it is, an object through its
+    `to_dict`, None as None."""
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+def _speed_fields(result: GradeResult | None) -> dict[str, object]:
+    """Where the result ran, its timing and the speed-up a leaderboard ranks, and whether it waits for a
+    curator's review; all empty without a result. Read defensively: a grader that does not report them yet
+    (or reports a shape that is not the contract's, which is logged) stores none of them."""
+    fields: dict[str, object] = {"device_kind": "", "device_name": "", "timing": None, "speedup": None}
+    fields["review"] = Submission.Review.NONE
+    if result is None:
+        return fields
+    device, timing = _as_dict(getattr(result, "device", None)), _as_dict(getattr(result, "timing", None))
+    try:
+        validate_device(device)
+    except ValidationError:
+        if device is not None:
+            logger.error("the grader's device %r is not the contract's shape; not stored", device)
+    else:
+        if isinstance(device, dict):
+            fields.update(device_kind=device["kind"], device_name=device["name"])
+    try:
+        validate_timing(timing)
+    except ValidationError:
+        logger.error("the grader's timing %r is not the contract's shape; not stored", timing)
+        return fields
+    if isinstance(timing, dict):
+        fields.update(timing=timing, speedup=ranked_speedup(timing))
+        if timing["held_for_review"]:
+            fields["review"] = Submission.Review.PENDING
+    return fields
+
+
 def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outcome:
-    """Claims the submission, grades it in the sandbox and stores the verdict and one row per case.
+    """Claims the submission, grades it in the sandbox and stores the verdict and one row per case, with
+    where it ran and (timed exercises) its timing and speed-up, in the same guarded update as the verdict; a
+    speed-up the grader holds for review is stored pending a curator's decision.
 
     "skipped" when another worker holds it or it is already graded; "lost" when the claim was taken over
     meanwhile (nothing is written). An internal error (IE) releases the claim and raises
@@ -479,6 +526,7 @@ def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outco
             "message": missing
             or "The grader could not run this submission; it was not your code's fault. A curator can re-grade it.",
             "version": version,
+            **_speed_fields(None),
         }
         rows: list[SubmissionCaseResult] = []
     else:
@@ -493,6 +541,7 @@ def submission_grade(*, submission_id: int, final_attempt: bool = True) -> Outco
             "memory_kb": max(memories) if memories else None,
             "sandboxed": result.sandboxed,
             "version": version,
+            **_speed_fields(result),
         }
         rows = [
             SubmissionCaseResult(

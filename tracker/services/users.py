@@ -7,7 +7,7 @@ from typing import TypedDict, Unpack
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tracker.models import StudyProfile, User
 from tracker.models.reminders import DEADLINE_KIND_FOR_DAYS
@@ -49,6 +49,7 @@ class StudyProfileFields(TypedDict, total=False):
     reminder_hour: int
     reminders_enabled: bool
     language: str
+    public_handle: str
 
 
 PLAN_FIELDS = {"time_zone", "parallel_limit", "daily_minutes", "rest_weekdays"}
@@ -61,7 +62,9 @@ class ProfileError(Exception):
 
 @transaction.atomic
 def study_profile_update(*, user: User, **changes: Unpack[StudyProfileFields]) -> StudyProfile:
-    """Saves study settings; a change that shapes the plan (limit, budget, rest days, zone) re-plans."""
+    """Saves study settings; a change that shapes the plan (limit, budget, rest days, zone) re-plans.
+    `public_handle` publishes the learner's leaderboard handle (empty: anonymous there); a handle another
+    learner holds, in any case, is refused."""
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise ProfileError(f"Unknown settings: {', '.join(sorted(unknown))}.")
@@ -73,7 +76,12 @@ def study_profile_update(*, user: User, **changes: Unpack[StudyProfileFields]) -
     except ValidationError as exc:
         raise ProfileError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
     reminder_schedule(profile=profile, save=False)  # zone, hour or switch may have changed
-    profile.save()
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError as exc:
+        # full_clean checked the handle was free; another learner took it since.
+        raise ProfileError("public_handle: This handle is taken: choose another.") from exc
     if PLAN_FIELDS & set(changes):
         plan_rebuild(user=user)
     learner_state_bump(user_id=user.pk)

@@ -15,7 +15,7 @@ from allauth.usersessions.models import UserSession
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import (
     DeadlineFactory,
@@ -26,6 +26,7 @@ from tests.factories import (
     SkillFactory,
     TrackFactory,
     UserFactory,
+    timing_figures,
 )
 from tracker.models import (
     Deadline,
@@ -427,3 +428,64 @@ def test_lab_figures_round_trip_and_a_document_from_before_them_still_imports(cu
     assert all(
         r.metrics == [] and r.stages == [] for r in SubmissionCaseResult.objects.filter(submission__user=restored)
     )
+
+
+def _timed_learner(curated: dict[str, Any], handle: str = "ada_k") -> User:
+    user = learner_with_data_everywhere(curated)
+    StudyProfile.objects.filter(user=user).update(public_handle=handle)
+    figures = timing_figures(speedup=6.5)
+    for review, timing, speedup in (("", figures, 6.5), ("rejected", figures, 6.5), ("", None, None)):
+        Submission.objects.create(user=user, exercise=curated["exercise"], code="def solve(a, b): ...",
+                                  status="done", verdict="AC", device_kind="gpu", device_name="NVIDIA H200",
+                                  timing=timing, speedup=speedup, review=review)  # fmt: skip
+    return user
+
+
+def test_the_handle_and_timed_results_round_trip_and_a_speedup_from_elsewhere_waits_for_review(curated):
+    doc = user_data_export(user=_timed_learner(curated))
+    assert doc["profile"]["public_handle"] == "ada_k"
+    timed = [s for s in doc["submissions"] if s["device_kind"] == "gpu"]
+    assert [(s["review"], s["timing"] is not None) for s in timed] == [("", True), ("rejected", True), ("", False)]
+    assert all("speedup" not in s and "reviewed_by" not in s for s in doc["submissions"])
+    User.objects.filter(username="ada").delete()
+    restored = user_data_import(data=json.loads(json.dumps(doc)), username="ada")
+    assert StudyProfile.objects.get(user=restored).public_handle == "ada_k"
+    rows = Submission.objects.filter(user=restored, device_kind="gpu").order_by("id")
+    assert [(s.device_name, s.speedup, s.review) for s in rows] == [
+        ("NVIDIA H200", 6.5, "pending"),  # measured on another server: a curator here decides
+        ("NVIDIA H200", 6.5, "rejected"),
+        ("NVIDIA H200", None, ""),
+    ]
+    assert rows[0].timing == timing_figures(speedup=6.5)
+
+
+def test_a_document_from_before_handles_and_timings_still_imports(curated):
+    doc = user_data_export(user=learner_with_data_everywhere(curated))
+    del doc["profile"]["public_handle"]
+    for submission in doc["submissions"]:
+        for key in ("device_kind", "device_name", "timing", "review"):
+            del submission[key]
+    restored = user_data_import(data=doc, username="ada4", email="ada4@example.org")
+    assert StudyProfile.objects.get(user=restored).public_handle == ""
+    assert all(s.timing is None and s.review == "" for s in Submission.objects.filter(user=restored))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["profile"].update(public_handle="no spaces allowed"), "profile.public_handle: A handle has 3"),
+        (lambda d: d["profile"].update(public_handle="TAKEN"), "another learner here has the handle 'TAKEN'"),
+        (lambda d: d["submissions"][-1].update(timing={"status": "measured"}), "timing: missing keys"),
+        (lambda d: d["submissions"][-1].update(device_kind="tpu"), "device_kind: 'tpu' is not one of"),
+    ],
+)
+def test_a_bad_handle_or_timing_is_refused_naming_the_place(curated, change, message):
+    original = _timed_learner(curated)
+    doc = user_data_export(user=original)
+    original.delete()  # the handle is free again: only the change below is wrong
+    StudyProfile.objects.filter(user=UserFactory()).update(public_handle="taken")
+    change(doc)
+    # The messages matched are the English ones, whatever language an earlier test left active.
+    with translation.override("en"), pytest.raises(DataImportError, match=message):
+        user_data_import(data=doc, username="ada5", email="ada5@example.org")
+    assert not User.objects.filter(username="ada5").exists()

@@ -129,6 +129,9 @@ ALLOWED: dict[str, str] = {
     "exercises.version_cache_fill": "copies a validated bundle into this machine's cache; no row changes",
     "exercises.exercise_public_fields_apply": EXERCISES,
     "exercises.exercise_version_next": EXERCISES,
+    "exercises.bundle_is_timed": READS,
+    "leaderboards.submission_reviews_decide": "a curator's decision on a held speed-up: leaderboards show it, "
+    "Today and the plan do not",
     "exercise_drafts.exercise_draft_upload": EXERCISES + " (a draft no learner sees)",
     "exercise_drafts.exercise_draft_edit": EXERCISES + " (a draft no learner sees)",
     "exercise_drafts.exercise_draft_validate": EXERCISES,
