@@ -67,10 +67,11 @@ def test_an_untimed_result_stores_its_device_and_no_timing(monkeypatch: pytest.M
     assert (row.device_kind, row.timing, row.speedup) == ("cuda-simulator", None, None)
 
 
-def test_a_result_from_a_grader_without_the_new_keys_stores_none(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plain_python_result_ran_on_the_cpu_and_has_no_timing(monkeypatch: pytest.MonkeyPatch) -> None:
     plain = GradeResult(slug="vector-add", verdict=Verdict.AC, score=1.0, max_score=1.0)
     row = _grade(monkeypatch, plain)
-    assert (row.device_kind, row.device_name, row.timing, row.speedup, row.review) == ("", "", None, None, "")
+    assert (row.device_kind, row.timing, row.speedup, row.review) == ("cpu", None, None, "")
+    assert row.device_name  # the worker's processor, as the grader names it
 
 
 @pytest.mark.parametrize("status", ["rejected", "skipped"])
