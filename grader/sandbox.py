@@ -14,6 +14,12 @@ The sandbox (`bwrap_argv` shows the exact command line):
   plus a headroom for numpy), processes (`RLIMIT_NPROC` for a uid used by no one else, when the grader runs as
   root), file size (`RLIMIT_FSIZE`), open files; printed output and results are read with byte caps.
 * BLAS/OpenMP thread counts are 1.
+* A C++ kernel job (`Job.kernel`) sends the compiled library instead of source, and its harness adds a second
+  seccomp filter (`KERNEL_DENIED`: clone, fork, vfork, execve, execveat, clone3) before loading it.
+
+`run_command` runs one program (the C++ compiler) in a sandbox of its own: no /proc, no /dev, no interpreter,
+a writable work folder whose named files come back, the same seccomp filter and its own CPU, memory, file
+size and process limits.
 
 When the grader runs as root, bubblewrap itself runs as a fresh unprivileged uid, so even outside the user
 namespace the sandbox is not root; paths that uid cannot read (an interpreter under /root, say) are first
