@@ -369,9 +369,16 @@ class _Prepared:
 
 
 def bwrap_argv(
-    config: SandboxConfig, *, harness: str, result_fd: int, binds: Iterable[tuple[str, str]], seccomp_fd: int | None
+    config: SandboxConfig,
+    *,
+    harness: str,
+    result_fd: int,
+    binds: Iterable[tuple[str, str]],
+    seccomp_fd: int | None,
+    kernel: bool = False,
 ) -> list[str]:
-    """The bubblewrap command line (`binds` are (host path, sandbox path) pairs, bound read-only)."""
+    """The bubblewrap command line (`binds` are (host path, sandbox path) pairs, bound read-only; `kernel`
+    also binds harness_cpp.py, which must sit next to `harness`, for a C++ kernel job)."""
     bwrap = config.bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable(INSTALL_HINT)
@@ -391,9 +398,10 @@ def bwrap_argv(
     argv += [
         "--size", size, "--tmpfs", BOX,
         "--ro-bind", harness, f"{BOX}/harness.py",
-        "--ro-bind", str(Path(harness).with_name(HARNESS_CPP.name)), f"{BOX}/{HARNESS_CPP.name}",
         "--chdir", BOX, "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
     ]  # fmt: skip
+    if kernel:
+        argv += ["--ro-bind", str(Path(harness).with_name(HARNESS_CPP.name)), f"{BOX}/{HARNESS_CPP.name}"]
     for name, value in SANDBOX_ENV.items():
         argv += ["--setenv", name, value]
     if seccomp_fd is not None:
@@ -420,8 +428,9 @@ def _prepare_bwrap(config: SandboxConfig, job: Job, cases: int, workdir: Path, r
     harness = workdir / "harness.py"
     shutil.copyfile(HARNESS, harness)
     harness.chmod(0o644)
-    shutil.copyfile(HARNESS_CPP, workdir / HARNESS_CPP.name)
-    (workdir / HARNESS_CPP.name).chmod(0o644)
+    if job.kernel is not None:
+        shutil.copyfile(HARNESS_CPP, workdir / HARNESS_CPP.name)
+        (workdir / HARNESS_CPP.name).chmod(0o644)
     workdir.chmod(0o755)
     running_as_root = os.geteuid() == 0
     binds: list[tuple[str, str]] = []
@@ -477,7 +486,14 @@ def _prepare_bwrap(config: SandboxConfig, job: Job, cases: int, workdir: Path, r
         for which, soft, hard in limits:
             resource.setrlimit(which, (soft, hard))
 
-    argv = bwrap_argv(config, harness=str(harness), result_fd=result_fd, binds=binds, seccomp_fd=seccomp_fd)
+    argv = bwrap_argv(
+        config,
+        harness=str(harness),
+        result_fd=result_fd,
+        binds=binds,
+        seccomp_fd=seccomp_fd,
+        kernel=job.kernel is not None,
+    )
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     return _Prepared(argv, preexec, tuple(pass_fds), str(workdir), env, cgroup, close_after)
 
@@ -487,7 +503,8 @@ def _prepare_plain(config: SandboxConfig, job: Job, cases: int, workdir: Path, r
     box.mkdir()
     harness = box / "harness.py"
     shutil.copyfile(HARNESS, harness)
-    shutil.copyfile(HARNESS_CPP, box / HARNESS_CPP.name)
+    if job.kernel is not None:
+        shutil.copyfile(HARNESS_CPP, box / HARNESS_CPP.name)
     limits = _limits(config, job, cases, memory_rlimit=True)
 
     def preexec() -> None:

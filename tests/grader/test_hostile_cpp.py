@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.build import check_bundle
 from grader.bundles import Bundle, load_bundle
 from grader.results import GradeResult, Verdict
 from grader.run import grade
@@ -175,3 +176,16 @@ def test_a_constexpr_bomb_is_stopped_at_the_compile_time_limit(vadd: Bundle, san
 
 def test_the_grader_still_grades_after_all_of_that(vadd: Bundle, sandbox: SandboxConfig) -> None:
     assert run(vadd, sandbox, kernel(f"// a comment makes a new source\n{CORRECT}")).verdict is Verdict.AC
+
+
+def test_check_proves_the_cpp_reference_and_its_stored_outputs(vadd: Bundle, sandbox: SandboxConfig) -> None:
+    report = check_bundle(vadd, content_rules=False, sandbox=sandbox)
+    assert report.ok and report.sandboxed, report.problems
+
+
+def test_a_reference_that_no_longer_compiles_fails_the_check(tmp_path: Path, sandbox: SandboxConfig) -> None:
+    copy = tmp_path / "vadd"
+    shutil.copytree(VADD, copy)
+    (copy / "reference.cpp").write_text(kernel("c[0] = missing;"))
+    report = check_bundle(load_bundle(copy), content_rules=False, sandbox=sandbox)
+    assert any("the reference does not compile (CE)" in p and "missing" in p for p in report.problems), report.problems
