@@ -8,10 +8,12 @@ import dataclasses
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from grader.build import check_bundle
+from grader.build import build_bundle, check_bundle
 from grader.bundles import Bundle, load_bundle
+from grader.outputs import npz_bytes
 from grader.results import GradeResult, Verdict
 from grader.run import grade
 from grader.sandbox import SandboxConfig
@@ -189,3 +191,23 @@ def test_a_reference_that_no_longer_compiles_fails_the_check(tmp_path: Path, san
     (copy / "reference.cpp").write_text(kernel("c[0] = missing;"))
     report = check_bundle(load_bundle(copy), content_rules=False, sandbox=sandbox)
     assert any("the reference does not compile (CE)" in p and "missing" in p for p in report.problems), report.problems
+
+
+def test_any_argument_name_travels_through_the_protocol(tmp_path: Path, sandbox: SandboxConfig) -> None:
+    """`file` is also np.savez's own parameter; a bundle may still name an input so."""
+    copy = tmp_path / "vadd"
+    shutil.copytree(VADD, copy)
+    meta = copy / "exercise.toml"
+    meta.write_text(meta.read_text().replace('name = "a"', 'name = "file"').replace("a.shape[0]", "file.shape[0]"))
+    for case in (copy / "cases").glob("*.in.npz"):
+        arrays = dict(np.load(case))
+        case.write_bytes(npz_bytes({"file": arrays.pop("a"), **arrays}))
+    (copy / "reference.cpp").write_text(
+        kernel(CORRECT).replace("const float* a,", "const float* file,").replace("a[i]", "file[i]")
+    )
+    bundle = load_bundle(copy)
+    build_bundle(bundle)
+    assert run(bundle, sandbox, bundle.reference_source()).verdict is Verdict.AC
+    scribbler = bundle.reference_source().replace("c[i] = file[i]", "const_cast<float*>(file)[i] = 0, c[i] = file[i]")
+    result = run(bundle, sandbox, scribbler, cases="visible")
+    assert result.verdict is Verdict.WA and "modified its input `file`" in result.cases[0].message, explain(result)
