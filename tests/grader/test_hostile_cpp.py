@@ -129,8 +129,10 @@ HOSTILE: dict[str, tuple[str, Verdict, str]] = {
 }  # fmt: skip
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", list(HOSTILE))
+LONG = {"an infinite loop", "an infinite loop in a static constructor", "printing forever"}  # seconds each
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.slow] if n in LONG else []) for n in HOSTILE])
 def test_hostile_kernel_gets_its_verdict_and_a_message(name: str, vadd: Bundle, sandbox: SandboxConfig) -> None:
     code, expected, message = HOSTILE[name]
     result = run(vadd, sandbox, code, cases="visible")
@@ -156,7 +158,6 @@ REFUSED_AT_RUN_TIME = {
 PATHS = 'static const char path[] = "/etc/passwd";\nstatic const char host[] = "/proc/1/root/etc/hostname";'
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", list(REFUSED_AT_RUN_TIME))
 def test_system_calls_made_without_imports_are_refused(name: str, vadd: Bundle, sandbox: SandboxConfig) -> None:
     result = run(vadd, sandbox, kernel(f"{REFUSED_AT_RUN_TIME[name]}\n{CORRECT}", PATHS), cases="visible")
@@ -172,8 +173,8 @@ def test_a_constexpr_bomb_is_stopped_at_the_compile_time_limit(vadd: Bundle, san
         "constexpr long fib(long k) { return k < 2 ? k : fib(k - 1) + fib(k - 2); }\nstatic_assert(fib(60) > 0);",
     )
     result = run(quick, sandbox, code)
-    assert result.verdict in (Verdict.TLE, Verdict.CE), explain(result)
-    assert "compiling took more than 2 s" in result.message or "constexpr" in result.message, explain(result)
+    assert result.verdict is Verdict.TLE, explain(result)
+    assert "compiling took more than 2 s of CPU time" in result.message, explain(result)
 
 
 def test_the_grader_still_grades_after_all_of_that(vadd: Bundle, sandbox: SandboxConfig) -> None:
