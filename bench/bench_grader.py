@@ -40,7 +40,8 @@ def main() -> list[dict[str, Any]]:
     problem = sandbox_problem(config)
     if problem:
         return [{"exercise": "(skipped)", "note": problem}]
-    bundles = [b for b in load_all() if not b.is_lab]  # the lab's: bench_lab.py
+    # The lab's exercises are in bench_lab.py, C++ ones in bench_cpp.py.
+    bundles = [b for b in load_all() if not b.is_lab and b.language == "python"]
     rows: list[dict[str, Any]] = []
     total_sandbox = total_plain = 0.0
     for bundle in bundles:
