@@ -107,6 +107,33 @@ class CompileResult:
     time_ms: float
 
 
+class CompileFailed(Exception):
+    """`kernel_parts` could not build the library; `result` says why (verdict and message)."""
+
+    def __init__(self, result: CompileResult) -> None:
+        super().__init__(f"{result.verdict}: {result.message}")
+        self.result = result
+
+
+@dataclass(frozen=True)
+class KernelParts:
+    """What a `Job` needs to run a bundle's code: the library and the kernel header (empty for Python)."""
+
+    library: bytes = b""
+    kernel: dict[str, object] | None = None
+
+
+def kernel_parts(spec: CppSpec | None, source: str, config: SandboxConfig, *, sandboxed: bool) -> KernelParts:
+    """For a C++ bundle (`spec` given), compile `source` and return the Job's `library` and `kernel`; for a
+    Python bundle, nothing. Raises CompileFailed when the source does not build."""
+    if spec is None:
+        return KernelParts()
+    built = compile_cpp(source, spec, config, sandboxed=sandboxed)
+    if not built.ok or built.library is None:
+        raise CompileFailed(built)
+    return KernelParts(built.library, spec.kernel_header())
+
+
 def symbol_problem(name: str) -> str | None:
     """Why a kernel may not import `name`, or None when it may."""
     if name in ALLOWED_SYMBOLS or any(p.match(name) for p in ALLOWED_PATTERNS):
