@@ -30,7 +30,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from grader.cpp_spec import CppSpec
+from grader.cpp_spec import STANDARDS, CppSpec, flag_problem
 from grader.elf_symbols import ElfError, read_dynamic
 from grader.results import Verdict
 from grader.sandbox import BOX, Command, SandboxConfig, Status, run_command
@@ -208,6 +208,10 @@ def compile_cpp(source: str, spec: CppSpec, config: SandboxConfig, *, sandboxed:
     version = compiler_version()
     if version is None:
         return CompileResult(False, None, INSTALL_HINT, Verdict.IE, 0.0)
+    # A spec made in code rather than read by parse_cpp_spec gets the same allowlist.
+    refused = [p for flag in spec.flags if (p := flag_problem(flag, fast_math=spec.fast_math))]
+    if refused or spec.std not in STANDARDS:
+        return CompileResult(False, None, "; ".join(refused) or f"unknown standard {spec.std!r}", Verdict.IE, 0.0)
     data = source.encode("utf-8", "surrogatepass")
     key = (hashlib.sha256(data).hexdigest(), (*spec.command_flags, spec.entry_point), version)
     with _cache_lock:

@@ -170,3 +170,11 @@ def test_no_compiler_is_an_internal_error_saying_what_to_install(
     monkeypatch.setattr(cpp_build, "compiler_version", lambda: None)
     result = compile_cpp(fresh(), vadd.cpp, sandbox)
     assert result.verdict is Verdict.IE and "apt-get install g++" in result.message
+
+
+@needs_gxx
+def test_a_spec_made_in_code_gets_the_same_flag_allowlist(vadd: Bundle, sandbox: SandboxConfig) -> None:
+    assert vadd.cpp is not None
+    for flags in (("-O2", "-fplugin=/tmp/evil.so"), ("-ffast-math",)):
+        result = compile_cpp(fresh(), dataclasses.replace(vadd.cpp, flags=flags), sandbox)
+        assert result.verdict is Verdict.IE and flags[-1] in result.message
