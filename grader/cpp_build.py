@@ -188,14 +188,21 @@ _cache: OrderedDict[tuple[str, tuple[str, ...], str], CompileResult] = OrderedDi
 _cache_lock = threading.Lock()
 
 
+# Lines the toolchain itself prints when a limit stops it (a learner's `#error` cannot start a line so).
+_TOOL = r"^(?:\S*/)?(?:g\+\+|cc1plus|as|ld|collect2): "
+_CPU_KILLED = re.compile(_TOOL + r".*CPU time limit exceeded", re.M)
+_MEMORY_OUT = re.compile(_TOOL + r".*(?:out of memory|Cannot allocate memory)|^virtual memory exhausted", re.M)
+_FILE_TOO_BIG = re.compile(_TOOL + r".*(?:File size limit exceeded|File too large|No space left on device)", re.M)
+
+
 def _limit_verdict(spec: CppSpec, status: Status, output: str, returncode: int | None) -> tuple[Verdict, str] | None:
     """The verdict when the compile hit a limit (the driver reports what killed cc1plus or ld), else None."""
-    seconds = f"{spec.compile_time_limit_s:g}"
-    if status is Status.TIMEOUT or "CPU time limit exceeded" in output:
+    if status is Status.TIMEOUT or _CPU_KILLED.search(output):
+        seconds = f"{spec.compile_time_limit_s:g}"
         return Verdict.TLE, f"compiling took more than {seconds} s of CPU time; simplify templates or constexpr work"
-    if status is Status.MEMORY or re.search(r"out of memory|memory exhausted|Cannot allocate memory", output):
+    if status is Status.MEMORY or _MEMORY_OUT.search(output):
         return Verdict.MLE, f"compiling needed more than {spec.compile_memory_limit_mb} MB of memory"
-    if re.search(r"File size limit exceeded|File too large|No space left on device", output):
+    if _FILE_TOO_BIG.search(output):
         return Verdict.OLE, f"the compiled library would be over {spec.max_library_kb} KB (a huge initialised array?)"
     if status is Status.CRASHED or (returncode is not None and returncode > 128):
         return Verdict.RE, f"the compiler was stopped (exit status {returncode})"

@@ -178,3 +178,11 @@ def test_a_spec_made_in_code_gets_the_same_flag_allowlist(vadd: Bundle, sandbox:
     for flags in (("-O2", "-fplugin=/tmp/evil.so"), ("-ffast-math",)):
         result = compile_cpp(fresh(), dataclasses.replace(vadd.cpp, flags=flags), sandbox)
         assert result.verdict is Verdict.IE and flags[-1] in result.message
+
+
+@needs_gxx
+@pytest.mark.parametrize("text", ["out of memory", "CPU time limit exceeded", "File size limit exceeded"])
+def test_a_learners_error_directive_cannot_pass_for_a_limit(text: str, vadd: Bundle, sandbox: SandboxConfig) -> None:
+    assert vadd.cpp is not None
+    result = compile_cpp(f"#error {text}\n" + fresh(), vadd.cpp, sandbox)
+    assert result.verdict is Verdict.CE and text in result.message
