@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import secrets
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -22,7 +21,7 @@ from grader.elf_symbols import ElfError, read_dynamic
 from grader.results import Verdict
 from grader.sandbox import SandboxConfig
 
-needs_gxx = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++ (make test-system-deps installs it)")
+needs_gxx = pytest.mark.usefixtures("gxx")
 VADD = Path(__file__).resolve().parent / "bundles" / "vadd"
 KERNEL = '#include <cstdint>\nextern "C" void vadd(const float* a, const float* b, float* c, int64_t n) {{ {body} }}\n'
 
@@ -104,9 +103,7 @@ def test_a_symbol_table_the_loader_does_not_use_is_refused(tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def sample_library(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    if shutil.which("g++") is None:
-        pytest.skip("needs g++ (make test-system-deps installs it)")
+def sample_library(tmp_path_factory: pytest.TempPathFactory, gxx: str) -> bytes:
     return host_library(tmp_path_factory.mktemp("elf"), KERNEL.format(body="c[0] = a[0];"))
 
 

@@ -4,7 +4,6 @@ expression parser (no eval). The libraries are built here with the host's g++, o
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,8 +23,6 @@ from grader.harness_cpp import (
     parse_expression,
     parse_shape,
 )
-
-needs_gxx = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++ (make test-system-deps installs it)")
 
 KERNELS = r"""
 #include <cstdint>
@@ -78,13 +75,11 @@ COPY = [
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if shutil.which("g++") is None:
-        pytest.skip("needs g++ (make test-system-deps installs it)")
+def library(tmp_path_factory: pytest.TempPathFactory, gxx: str) -> str:
     folder = tmp_path_factory.mktemp("kernels")
     (folder / "k.cpp").write_text(KERNELS)
     subprocess.run(
-        ["g++", "-std=c++17", "-O1", "-shared", "-fPIC", "-o", str(folder / "k.so"), str(folder / "k.cpp")],
+        [gxx, "-std=c++17", "-O1", "-shared", "-fPIC", "-o", str(folder / "k.so"), str(folder / "k.cpp")],
         check=True,
         capture_output=True,
     )
