@@ -104,7 +104,7 @@ class CompileResult:
     library: bytes | None
     message: str  # compiler output or the refusal, trimmed to 4 KB, paths shortened
     verdict: Verdict  # AC when ok; CE when the compiler or the symbol check refuses; TLE/MLE/OLE/RE at a limit
-    time_ms: float
+    time_ms: float  # wall-clock milliseconds of the compile (CPU time is limited per process inside)
 
 
 class CompileFailed(Exception):
@@ -190,18 +190,22 @@ _cache_lock = threading.Lock()
 
 # Lines the toolchain itself prints when a limit stops it (a learner's `#error` cannot start a line so).
 _TOOL = r"^(?:\S*/)?(?:g\+\+|cc1plus|as|ld|collect2): "
-_CPU_KILLED = re.compile(_TOOL + r".*CPU time limit exceeded", re.M)
+# SIGXCPU at the soft CPU limit, SIGKILL at the hard one (the cgroup's OOM killer is told apart by its count).
+_CPU_KILLED = re.compile(_TOOL + r".*(?:CPU time limit exceeded|Killed) signal terminated program", re.M)
 _MEMORY_OUT = re.compile(_TOOL + r".*(?:out of memory|Cannot allocate memory)|^virtual memory exhausted", re.M)
 _FILE_TOO_BIG = re.compile(_TOOL + r".*(?:File size limit exceeded|File too large|No space left on device)", re.M)
 
 
 def _limit_verdict(spec: CppSpec, status: Status, output: str, returncode: int | None) -> tuple[Verdict, str] | None:
     """The verdict when the compile hit a limit (the driver reports what killed cc1plus or ld), else None."""
+    memory = f"compiling needed more than {spec.compile_memory_limit_mb} MB of memory"
+    if status is Status.MEMORY:
+        return Verdict.MLE, memory
     if status is Status.TIMEOUT or _CPU_KILLED.search(output):
         seconds = f"{spec.compile_time_limit_s:g}"
         return Verdict.TLE, f"compiling took more than {seconds} s of CPU time; simplify templates or constexpr work"
-    if status is Status.MEMORY or _MEMORY_OUT.search(output):
-        return Verdict.MLE, f"compiling needed more than {spec.compile_memory_limit_mb} MB of memory"
+    if _MEMORY_OUT.search(output):
+        return Verdict.MLE, memory
     if _FILE_TOO_BIG.search(output):
         return Verdict.OLE, f"the compiled library would be over {spec.max_library_kb} KB (a huge initialised array?)"
     if status is Status.CRASHED or (returncode is not None and returncode > 128):
@@ -250,20 +254,20 @@ def _compile(data: bytes, spec: CppSpec, config: SandboxConfig, *, sandboxed: bo
     message = trim_message(run.output)
     limit = _limit_verdict(spec, run.status, message, run.returncode)
     if limit is not None:
-        verdict, why = limit
-        return CompileResult(False, None, f"{why}\n{message}".strip(), verdict, run.cpu_ms)
+        verdict, why = limit  # the driver's own words ("internal compiler error ... submit a bug report") mislead
+        return CompileResult(False, None, why, verdict, run.wall_ms)
     if run.returncode != 0:
         return CompileResult(
             False, None, message or f"g++ failed (exit status {run.returncode})", Verdict.CE, run.cpu_ms
         )
     library = run.files.get(LIBRARY_NAME)
     if library is None:
-        return CompileResult(False, None, "g++ wrote no library", Verdict.CE, run.cpu_ms)
+        return CompileResult(False, None, "g++ wrote no library", Verdict.CE, run.wall_ms)
     if len(library) > spec.max_library_kb * 1024:
         return CompileResult(
-            False, None, f"the compiled library is over {spec.max_library_kb} KB", Verdict.OLE, run.cpu_ms
+            False, None, f"the compiled library is over {spec.max_library_kb} KB", Verdict.OLE, run.wall_ms
         )
     problem = check_library(library, spec.entry_point)
     if problem is not None:
-        return CompileResult(False, None, problem, Verdict.CE, run.cpu_ms)
-    return CompileResult(True, library, message, Verdict.AC, run.cpu_ms)
+        return CompileResult(False, None, problem, Verdict.CE, run.wall_ms)
+    return CompileResult(True, library, message, Verdict.AC, run.wall_ms)
