@@ -40,7 +40,8 @@ def main() -> list[dict[str, Any]]:
     problem = sandbox_problem(config)
     if problem:
         return [{"exercise": "(skipped)", "note": problem}]
-    bundles = [b for b in load_all() if not b.is_lab and b.language == "python"]  # lab: bench_lab; CUDA: bench_cuda
+    # The lab's exercises are in bench_lab.py, C++ ones in bench_cpp.py, CUDA ones in bench_cuda.py.
+    bundles = [b for b in load_all() if not b.is_lab and b.language == "python"]
     rows: list[dict[str, Any]] = []
     total_sandbox = total_plain = 0.0
     for bundle in bundles:

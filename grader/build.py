@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.bundles import Bundle, load_bundle
+from grader.cpp_build import CompileFailed, kernel_parts
 from grader.lab import reference_payloads
 from grader.outputs import OutputError, decode_outputs, load_outputs_file, outputs_npz
 from grader.results import Verdict
@@ -139,9 +140,17 @@ def run_reference(bundle: Bundle) -> list[bytes]:
                 raise BuildError(f"{bundle.slug}: the reference failed on case {case.name}")
             lab_payloads.append(final.payload)
         return lab_payloads
-    job = bundle_job(bundle, bundle.reference_source(), bundle.cases, SandboxConfig())
+    config = SandboxConfig()
+    try:
+        parts = kernel_parts(bundle.cpp, bundle.reference_source(), config, sandboxed=sandbox_problem(config) is None)
+    except CompileFailed as failed:
+        result = failed.result
+        raise BuildError(
+            f"{bundle.slug}: the reference does not compile ({result.verdict}): {result.message}"
+        ) from None
+    job = bundle_job(bundle, bundle.reference_source(), bundle.cases, config, parts=parts)
     payloads = []
-    for case, raw in zip(bundle.cases, run_job(job, SandboxConfig(), sandboxed=False), strict=True):
+    for case, raw in zip(bundle.cases, run_job(job, config, sandboxed=False), strict=True):
         if raw.status is not Status.OK or raw.payload is None:
             detail = f"{raw.error_type} {raw.message}".strip()
             raise BuildError(f"{bundle.slug}: the reference failed on case {case.name}: {raw.status} {detail}")

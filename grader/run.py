@@ -15,8 +15,10 @@ from typing import Literal
 
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
+from grader.cpp_build import CompileFailed, KernelParts, kernel_parts
 from grader.cuda import LANGUAGE as CUDA
 from grader.cuda import cuda_device, cuda_job, explain_failure
+from grader.kernel_inputs import changed_input
 from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
 from grader.results import CaseResult, GradeResult, Verdict
@@ -100,6 +102,12 @@ def _judge(bundle: Bundle, case: Case, raw: RawResult) -> CaseResult:
             actual = decode_outputs(raw.payload or b"", max_bytes=bundle.output_limit_kb * 1024)
         except OutputError as exc:
             return replace(base, verdict=Verdict.WA, message=str(exc))
+        if bundle.cpp is not None:
+            in_names = {a["name"] for a in bundle.cpp.args if a["role"] == "in"}
+            sent = {name: value for name, value in case.arguments().items() if name in in_names}
+            changed = changed_input(sent, raw.inputs_after, max_bytes=len(case.input_bytes()[0]) + (1 << 16))
+            if changed:
+                return replace(base, verdict=Verdict.WA, message=changed)
         try:
             expected = bundle.expected(case)
             outcome = run_checker(
@@ -183,7 +191,11 @@ def grade(
         first = runs[0].stages[0].message if runs and runs[0].stages else ""
         return _summary(bundle, lab_results, max_score, sandboxed, notes, first_message=first)
 
-    raws = run_job(bundle_job(bundle, code, chosen, config), config, sandboxed=sandboxed)
+    try:
+        parts = kernel_parts(bundle.cpp, code, config, sandboxed=sandboxed)
+    except CompileFailed as failed:
+        return _not_built(bundle, chosen, failed.result.verdict, failed.result.message, max_score, sandboxed, notes)
+    raws = run_job(bundle_job(bundle, code, chosen, config, parts=parts), config, sandboxed=sandboxed)
     results = []
     for case, raw in zip(chosen, raws, strict=True):
         judged = _judge(bundle, case, raw)
@@ -195,9 +207,13 @@ def grade(
     return summary
 
 
-def bundle_job(bundle: Bundle, code: str, cases: tuple[Case, ...], config: SandboxConfig) -> Job:
+def bundle_job(
+    bundle: Bundle, code: str, cases: tuple[Case, ...], config: SandboxConfig, *, parts: KernelParts | None = None
+) -> Job:
     """The sandbox job that runs `code`'s entry point on `cases` (a plain, one-stage bundle): grading, the
-    build and the intake's reference run all go through it, so a CUDA bundle gets its numba settings."""
+    build and the intake's reference run all go through it, so a CUDA bundle gets its numba settings and a
+    C++ one its compiled library (`parts`, from `kernel_parts`)."""
+    parts = parts or KernelParts()
     job = Job(
         entry_point=bundle.entry_point,
         code=code,
@@ -207,8 +223,36 @@ def bundle_job(bundle: Bundle, code: str, cases: tuple[Case, ...], config: Sandb
         output_limit_bytes=bundle.output_limit_kb * 1024,
         process_per_case=bundle.process_per_case,
         preload=tuple(TOOLCHAINS[t].module for t in bundle.all_toolchains if t != "numpy"),
+        library=parts.library,
+        kernel=parts.kernel,
     )
     return cuda_job(job, gpu=config.gpu) if bundle.language == CUDA else job
+
+
+def _not_built(
+    bundle: Bundle,
+    chosen: tuple[Case, ...],
+    verdict: Verdict,
+    message: str,
+    max_score: float,
+    sandboxed: bool,
+    notes: tuple[str, ...],
+) -> GradeResult:
+    """A C++ submission that did not compile (CE) or hit a compile limit: every case gets that verdict, and the
+    compiler's message is shown once (it is about the learner's own code, so hidden cases do not hide it)."""
+    results = [
+        CaseResult(name=c.name, visible=c.visible, verdict=verdict, points=0.0, max_points=c.points) for c in chosen
+    ]
+    return GradeResult(
+        slug=bundle.slug,
+        verdict=verdict,
+        score=0.0,
+        max_score=max_score,
+        cases=tuple(results),
+        message=message,
+        sandboxed=sandboxed,
+        warnings=notes,
+    )
 
 
 def _summary(
@@ -226,7 +270,7 @@ def _summary(
     if verdict is Verdict.CE:
         # A compile error is the same for every case: show it once (its traceback names only submission.py).
         message = first_message or results[0].message or "the submission could not be imported"
-    elif first_message.startswith("importing the submission"):
+    elif first_message.startswith(("importing the submission", "loading the compiled kernel")):
         message = first_message  # the same for every case, hidden ones included: it is the learner's own code
     return GradeResult(
         slug=bundle.slug,
