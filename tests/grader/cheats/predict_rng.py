@@ -6,8 +6,8 @@ _table = {}
 for seed in range(64):
     rng = np.random.default_rng(seed)
     for n in (1, 7, 64, 100, 257, 512):
-        x = rng.standard_normal((n, 32)).astype(np.float32)
-        y = rng.standard_normal((n // 2 + 1, 32)).astype(np.float32)
+        x = rng.standard_normal((n, 64)).astype(np.float32)
+        y = rng.standard_normal((n // 2 + 1, 64)).astype(np.float32)
         _table[(n, seed)] = np.zeros((n, n // 2 + 1), np.float32) + float(seed)
 
 
