@@ -30,7 +30,18 @@ import numpy as np
 
 from grader.harness_serve import pack
 from grader.outputs import Outputs
-from grader.sandbox import BOX, Job, SandboxConfig, SandboxUnavailable, Status, _kill, _prepare_bwrap, _prepare_plain
+from grader.sandbox import (
+    BOX,
+    KERNEL_DENIED,
+    Job,
+    SandboxConfig,
+    SandboxUnavailable,
+    Status,
+    _kill,
+    _prepare_bwrap,
+    _prepare_plain,
+    seccomp_program,
+)
 from grader.sandbox import sandbox_problem as _sandbox_problem
 
 SERVE_HARNESS = Path(__file__).resolve().parent / "harness_serve.py"
@@ -136,7 +147,11 @@ class ServeSession:
         memory_limit_mb: int,
         calls: int,
         preload: tuple[str, ...] = (),
+        library: bytes = b"",
+        kernel: dict[str, object] | None = None,
     ) -> None:
+        """`code` is Python source; for a C++ kernel, `library` is the compiled .so and `kernel` its
+        {"symbol", "args"} (grader/cpp_spec.py's `kernel_header`)."""
         self.code = code
         self.entry_point = entry_point
         self.config = config
@@ -145,6 +160,8 @@ class ServeSession:
         self.memory_limit_mb = memory_limit_mb
         self.calls = calls
         self.preload = preload
+        self.library = library
+        self.kernel = kernel
         self.proc: subprocess.Popen[bytes] | None = None
         self.pid = 0
         self.result_fd = -1
@@ -216,7 +233,16 @@ class ServeSession:
         self.workdir = Path(tempfile.mkdtemp(prefix="bq-grader-"))
         result_r, result_w = os.pipe()
         self.result_fd = result_r
-        job = Job(self.entry_point, self.code, (), self.cpu_limit_s, self.memory_limit_mb, 0)
+        job = Job(
+            self.entry_point,
+            self.code,
+            (),
+            self.cpu_limit_s,
+            self.memory_limit_mb,
+            0,
+            library=self.library,
+            kernel=self.kernel,
+        )
         prepare = _prepare_bwrap if self.sandboxed else _prepare_plain
         prepared = prepare(self.config, job, self.calls, self.workdir, result_w, SERVE_HARNESS)
         self.cleanup = prepared.close_after
@@ -245,16 +271,19 @@ class ServeSession:
         tree = descendants(self.proc.pid)
         self.pid = next((p for p in tree if _is_harness(p)), self.proc.pid)
         self.expected_processes = len(tree)
-        header = {
+        header: dict[str, object] = {
             "entry": self.entry_point,
             "import_cpu_limit_s": self.cpu_limit_s,
             "call_cpu_limit_s": self.cpu_limit_s,
             "preload": list(self.preload),
         }
+        program = self.code.encode("utf-8", "surrogatepass")
+        if self.kernel is not None:
+            filter_program = seccomp_program(KERNEL_DENIED.values())
+            header.update(kernel=self.kernel, seccomp=filter_program.hex() if filter_program else "")
+            program = self.library
         deadline = time.monotonic() + self.config.wall_limit(self.cpu_limit_s) + self.config.startup_timeout_s
-        if not self._write(json.dumps(header).encode(), deadline) or not self._write(
-            self.code.encode("utf-8", "surrogatepass"), deadline
-        ):
+        if not self._write(json.dumps(header).encode(), deadline) or not self._write(program, deadline):
             return CallOutcome(Status.CRASHED, message="the program stopped before it was imported")
         try:
             kind, body = self._read_frame(deadline)

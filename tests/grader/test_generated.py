@@ -23,6 +23,7 @@ from grader.roofline import Peaks
 from grader.run import grade
 from grader.sandbox import SandboxConfig
 from grader.timing_stats import TimingPolicy, summarise
+from tests.grader.conftest import TEST_BUNDLES
 
 GENERATED = [b for b in load_all() if b.generated is not None]
 
@@ -191,3 +192,17 @@ def test_the_reference_passes_and_the_loop_is_too_slow(sandbox: SandboxConfig) -
     assert slow.message.startswith("correct, but ") and "this exercise needs ≥ 4×" in slow.message
     assert all(c.verdict is Verdict.AC for c in slow.cases)
     assert 0 < slow.score < slow.max_score  # correctness points times the 1× band
+
+
+@pytest.mark.slow
+def test_a_cpp_kernel_is_timed_against_its_cpp_baseline(sandbox: SandboxConfig) -> None:
+    if shutil.which("g++") is None:
+        pytest.skip("needs g++ (make system-deps installs it)")
+    bundle = load_bundle(TEST_BUNDLES / "timed-matmul")
+    result = grade(bundle, bundle.reference_source(), sandbox=sandbox)
+    assert result.verdict is Verdict.AC, (result.message, result.timing)
+    assert result.timing is not None and result.timing.speedup is not None and result.timing.speedup >= 1.5
+    assert [c.verdict for c in result.cases if c.name.startswith("generated-")] == [Verdict.AC] * 15
+
+    slow = grade(bundle, bundle.baseline_path.read_text(), sandbox=sandbox)
+    assert slow.verdict is Verdict.WA and slow.message.startswith("correct, but ")
