@@ -50,6 +50,7 @@ MAX_ANSWER_BYTES = 256 << 20
 IDLE_CPU_LIMIT_MS = 5.0
 REFUSED_MESSAGE = "timed runs are single-threaded: starting a thread or a process is refused"
 _DTYPE_KINDS = "biufc"
+CORRUPTED = "the harness's result channel was corrupted by the submission"
 
 
 class ChannelError(Exception):
@@ -297,7 +298,7 @@ class ServeSession:
         if kind == b"E":
             return self._failure(json.loads(body), prefix="importing the submission failed:\n")
         if kind != b"R":
-            return CallOutcome(Status.CRASHED, message="the harness's result channel was corrupted by the submission")
+            return CallOutcome(Status.CRASHED, message=CORRUPTED)
         watched = self._watch()
         if watched:
             return watched
@@ -315,6 +316,8 @@ class ServeSession:
         return f"exit status {code}"
 
     def _failure(self, report: dict[str, object], prefix: str = "") -> CallOutcome:
+        if report.get("status") not in ("exception", "memory", "bad_output"):
+            return CallOutcome(Status.CRASHED, message=CORRUPTED)
         status = Status.MEMORY if report.get("status") == "memory" else Status.EXCEPTION
         if report.get("status") == "bad_output":
             return CallOutcome(Status.BAD_OUTPUT, message=str(report.get("message", ""))[:2000])
@@ -333,7 +336,7 @@ class ServeSession:
         if threads > 1 or len(descendants(self.proc.pid)) > self.expected_processes:
             return CallOutcome(Status.EXCEPTION, error_type="RuntimeError", message=REFUSED_MESSAGE, rule=True)
         if self._pending():
-            return CallOutcome(Status.CRASHED, message="the harness's result channel was corrupted by the submission")
+            return CallOutcome(Status.CRASHED, message=CORRUPTED)
         return None
 
     def call(self, inputs: dict[str, np.ndarray]) -> CallOutcome:
@@ -370,7 +373,7 @@ class ServeSession:
             outcome.cpu_ms = cpu_ms
             return outcome
         if kind != b"O":
-            return CallOutcome(Status.CRASHED, message="the harness's result channel was corrupted by the submission")
+            return CallOutcome(Status.CRASHED, message=CORRUPTED)
         try:
             arrays, is_tuple = unpack_answer(body)
         except ChannelError as exc:
