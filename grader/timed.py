@@ -98,9 +98,10 @@ def _calls(bundle: Bundle) -> int:
 
 
 def grade_generated_and_timed(
-    bundle: Bundle, program: Program, config: SandboxConfig, *, sandboxed: bool
+    bundle: Bundle, program: Program, config: SandboxConfig, *, sandboxed: bool, time_it: bool = True
 ) -> GeneratedRun:
-    """Generated cases (and the timing, for a timed bundle) of one submission (for C++, already compiled)."""
+    """Generated cases (and the timing, for a timed bundle) of one submission (for C++, already compiled).
+    `time_it=False` (the stored cases failed) grades the generated cases and skips the timing."""
     spec = bundle.generated
     assert spec is not None  # noqa: S101 - only bundles with [generated] get here
     run = GeneratedRun()
@@ -113,7 +114,7 @@ def grade_generated_and_timed(
             judged = judge_call(bundle, started, {}, None)
             run.cases = [_case(name, judged.verdict, spec.points) for name in names]
             run.message = judged.message
-            run.timing = _skipped(bundle, "not timed: the submission did not start")
+            run.timing = skipped_timing(bundle, "not timed: the submission did not start")
             return run
         for size in spec.sizes:
             for i in range(spec.inputs_per_size):
@@ -130,8 +131,8 @@ def grade_generated_and_timed(
                     run.message = f"a generated case of size {size} got {judged.verdict}{detail}"
         if bundle.timing is None:
             return run
-        if any(case.verdict is not Verdict.AC for case in run.cases):
-            run.timing = _skipped(bundle, "not timed: the submission is not correct on every generated case")
+        if not time_it or any(case.verdict is not Verdict.AC for case in run.cases):
+            run.timing = skipped_timing(bundle, "not timed: the submission is not correct on every case")
             return run
         try:
             run.timing = _measure(bundle, config, sandboxed, submission, generator, rng)
@@ -145,7 +146,7 @@ def _case(name: str, verdict: Verdict, points: float, cpu_ms: float | None = Non
     return CaseResult(name=name, visible=False, verdict=verdict, points=earned, max_points=points, time_ms=cpu_ms)
 
 
-def _skipped(bundle: Bundle, message: str) -> TimingReport:
+def skipped_timing(bundle: Bundle, message: str) -> TimingReport:
     assert bundle.timing is not None  # noqa: S101
     return TimingReport(status="skipped", min_speedup=bundle.timing.min_speedup, message=message)
 

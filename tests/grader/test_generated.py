@@ -206,3 +206,12 @@ def test_a_cpp_kernel_is_timed_against_its_cpp_baseline(sandbox: SandboxConfig) 
 
     slow = grade(bundle, bundle.baseline_path.read_text(), sandbox=sandbox)
     assert slow.verdict is Verdict.WA and slow.message.startswith("correct, but ")
+
+
+def test_a_timed_exercise_run_on_its_examples_only_says_it_was_not_timed(sandbox: SandboxConfig) -> None:
+    bundle = load_bundle(EXERCISES_DIR / "pairwise-distances")
+    result = grade(bundle, bundle.reference_source(), cases="visible", sandbox=sandbox)
+    assert result.verdict is Verdict.AC
+    assert not any(c.name.startswith("generated-") for c in result.cases)
+    assert result.timing is not None and result.timing.status == "skipped"
+    assert result.timing.message == "not timed: only the examples were run"
