@@ -215,3 +215,19 @@ def test_a_timed_exercise_run_on_its_examples_only_says_it_was_not_timed(sandbox
     assert not any(c.name.startswith("generated-") for c in result.cases)
     assert result.timing is not None and result.timing.status == "skipped"
     assert result.timing.message == "not timed: only the examples were run"
+
+
+def test_a_generated_call_that_never_returns_is_a_time_limit(sandbox: SandboxConfig) -> None:
+    bundle = load_bundle(EXERCISES_DIR / "pairwise-distances")
+    code = (
+        "import numpy as np\n_calls = [0]\n"
+        "def pairwise_sq_dists(x, y):\n"
+        "    _calls[0] += 1\n"
+        "    while _calls[0] > 8:  # the stored cases pass; the first generated call spins\n"
+        "        pass\n"
+        "    return np.maximum(np.einsum('ij,ij->i', x, x)[:, None] + np.einsum('ij,ij->i', y, y)[None, :]"
+        " - 2.0 * (x @ y.T), 0.0)\n"
+    )
+    result = grade(bundle, code, sandbox=sandbox)
+    assert result.verdict is Verdict.TLE, (result.message, [(c.name, c.verdict) for c in result.cases])
+    assert result.timing is not None and result.timing.status == "skipped"
