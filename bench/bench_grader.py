@@ -40,8 +40,9 @@ def main() -> list[dict[str, Any]]:
     problem = sandbox_problem(config)
     if problem:
         return [{"exercise": "(skipped)", "note": problem}]
-    # The lab's exercises are in bench_lab.py, C++ ones in bench_cpp.py, CUDA ones in bench_cuda.py.
-    bundles = [b for b in load_all() if not b.is_lab and b.language == "python"]
+    # The lab's exercises are in bench_lab.py, C++ ones in bench_cpp.py, CUDA ones in bench_cuda.py, timed
+    # ones in bench_kernels.py.
+    bundles = [b for b in load_all() if not b.is_lab and b.language == "python" and b.timing is None]
     rows: list[dict[str, Any]] = []
     total_sandbox = total_plain = 0.0
     for bundle in bundles:

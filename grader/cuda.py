@@ -29,6 +29,8 @@ import glob
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from grader.results import Device
+
 if TYPE_CHECKING:
     from grader.sandbox import Job, RawResult
 
@@ -83,12 +85,14 @@ def cuda_job(job: Job, *, gpu: bool) -> Job:
     )
 
 
-def cuda_device(raws: list[RawResult], *, gpu: bool) -> dict[str, str]:
+def cuda_device(raws: list[RawResult], *, gpu: bool) -> Device:
     """Where a CUDA job ran: what its harness reported, else (it died before saying) what was asked for."""
     reported = next((raw.device for raw in raws if raw.device), None)
     if reported is not None:
-        return reported
-    return {"kind": "gpu", "name": "GPU (not reported)"} if gpu else dict(SIMULATOR_DEVICE)
+        return Device(kind=str(reported.get("kind", "")), name=str(reported.get("name", "")))
+    if gpu:
+        return Device(kind="gpu", name="GPU (not reported)")
+    return Device(kind=SIMULATOR_DEVICE["kind"], name=SIMULATOR_DEVICE["name"])
 
 
 def explain_failure(message: str) -> str:

@@ -148,7 +148,7 @@ def test_starter_is_not_accepted(slug: str, sandbox: SandboxConfig) -> None:
     bundle = _bundle(slug)
     result = grade(bundle, bundle.starter, sandbox=sandbox)
     assert result.verdict is not Verdict.AC and result.verdict is not Verdict.IE
-    assert result.device["kind"] == SIMULATOR
+    assert result.device.kind == SIMULATOR
 
 
 @pytest.mark.slow
@@ -226,7 +226,7 @@ def test_a_kernel_that_never_ends_is_a_time_limit_exceeded(sandbox: SandboxConfi
         "    return out.copy_to_host()\n"
     )
     result = grade(short, spin, sandbox=sandbox)
-    assert result.verdict is Verdict.TLE and result.device == SIMULATOR_DEVICE
+    assert result.verdict is Verdict.TLE and result.device.to_dict() == SIMULATOR_DEVICE
 
 
 @pytest.mark.slow
@@ -238,7 +238,7 @@ def test_a_forged_device_report_is_ignored(sandbox: SandboxConfig) -> None:
         'os.write(int(sys.argv[1]), b"V" + struct.pack(">I", len(body)) + body)\n'
     )
     result = grade(bundle, forge + bundle.reference_source(), sandbox=sandbox)
-    assert result.verdict is Verdict.AC and result.device == SIMULATOR_DEVICE
+    assert result.verdict is Verdict.AC and result.device.to_dict() == SIMULATOR_DEVICE
 
 
 @pytest.mark.slow
@@ -249,7 +249,7 @@ def test_a_gpu_worker_without_a_gpu_falls_back_to_the_simulator_and_says_so(sand
     config = SandboxConfig(gpu=True, bwrap=sandbox.bwrap)
     accepted = grade(bundle, bundle.reference_source(), sandbox=config)
     assert accepted.verdict is Verdict.AC
-    assert accepted.device["kind"] == SIMULATOR and "found no GPU" in accepted.device["name"]
+    assert accepted.device.kind == SIMULATOR and "found no GPU" in accepted.device.name
     # The fallback still interleaves simulated threads: the histogram's race loses counts.
     racy = grade(bundle, (ANSWERS / "cuda-histogram-atomics" / "wrong.py").read_text(), sandbox=config)
     assert racy.verdict is Verdict.WA

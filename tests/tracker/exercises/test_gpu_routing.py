@@ -92,4 +92,4 @@ def test_the_service_grades_cuda_on_the_simulator_and_the_result_says_so(
     submission.refresh_from_db()
     assert submission.verdict == Submission.Verdict.AC
     (result,) = results
-    assert result.device["kind"] == "cuda-simulator" and name in result.device["name"]
+    assert result.device.kind == "cuda-simulator" and name in result.device.name
