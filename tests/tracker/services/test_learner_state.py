@@ -118,6 +118,7 @@ ALLOWED: dict[str, str] = {
     "exercises.exercises_sync": EXERCISES,
     "exercises.exercise_bundle": READS,
     "exercises.grading_time_limits": READS,
+    "exercises.grading_uses_gpu": READS,
     "exercises.submission_create": EXERCISES,
     "exercises.submission_enqueue": EXERCISES,
     "exercises.submission_regrade": EXERCISES,
