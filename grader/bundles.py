@@ -74,6 +74,38 @@ Extra folders of a bundle:
   in a stage of its own named "load". Without `[[stages]]` there is one stage, "run", from the top-level
   `entry_point`, `time_limit_s` and `memory_limit_mb`. A case's verdict is its first stage that is not AC.
 
+C++ kernels (`language = "cpp"`; the default is "python")
+----------------------------------------------------------
+
+    language = "cpp"
+    entry_point = "vadd"         # the exported C symbol: the submission declares it `extern "C"`
+    signature = 'extern "C" void vadd(const float* a, const float* b, float* c, int64_t n)'
+    [cpp]                        # compile options and limits: grader/cpp_spec.py documents every key
+    std = "c++17"                # c++14 | c++17 | c++20
+    flags = ["-O2", "-march=x86-64-v2"]   # an allowlist; -ffast-math & co. need `fast_math = true`
+    compile_time_limit_s = 20
+    compile_memory_limit_mb = 1024
+    [[cpp.args]]                 # the C ABI in call order (grader/harness_cpp.py): name, dtype, role
+    name = "a"                   #   role: in | out | inout | scalar
+    dtype = "float32"
+    role = "in"
+    [[cpp.args]]
+    name = "c"
+    dtype = "float32"
+    role = "out"
+    shape = "n"                  # out only: dimensions from scalar names, x.shape[i], integers, + - * //
+    [[cpp.args]]
+    name = "n"
+    dtype = "int64"
+    role = "scalar"
+    value = "a.shape[0]"         # scalar only, optional: else the case's input of that name
+
+The bundle holds `starter.cpp` and `reference.cpp` instead of the `.py` files; a case's inputs are the
+arrays and scalars named by the `in`, `inout` and `scalar` arguments. The expected output is the `out` and
+`inout` arrays after the call, in call order (one array, or a tuple of several), compared by `[checker]` as
+for Python; an `in` array the kernel changed is WA. A C++ bundle has no `[[stages]]`, `[artifact]`,
+`[[metrics]]`, `files/` or toolchains.
+
 Results (grader/results.py): each case carries `stages` (name, verdict, time, memory, message) and `metrics`
 (name, value reached, bar, "min"/"max", passed) for lab exercises; hidden cases keep the figures, not the
 messages.
@@ -91,6 +123,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from grader.cpp_spec import CppSpec, parse_cpp_spec
+from grader.harness_cpp import SpecError
 from grader.outputs import Outputs, load_outputs_file
 
 EXERCISES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "exercises"
@@ -100,6 +134,8 @@ IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CheckerKind = Literal["exact", "text", "numeric", "unordered", "custom"]
 CHECKER_KINDS: tuple[str, ...] = ("exact", "text", "numeric", "unordered", "custom")
 DIFFICULTIES = ("easy", "medium", "hard")
+LANGUAGES = ("python", "cpp")
+SOURCE_SUFFIX = {"python": ".py", "cpp": ".cpp"}
 MAX_INPUT_BYTES = 8 << 20
 MAX_FILES_BYTES = 8 << 20
 FILE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
@@ -326,6 +362,8 @@ class Bundle:
     stages: tuple[StageSpec, ...] = ()
     artifact: ArtifactSpec | None = None
     metrics: tuple[MetricSpec, ...] = ()
+    language: str = "python"
+    cpp: CppSpec | None = None
 
     @property
     def is_lab(self) -> bool:
@@ -361,11 +399,11 @@ class Bundle:
 
     @property
     def starter(self) -> str:
-        return (self.path / "starter.py").read_text(encoding="utf-8")
+        return (self.path / f"starter{SOURCE_SUFFIX[self.language]}").read_text(encoding="utf-8")
 
     @property
     def reference_path(self) -> Path:
-        return self.path / "reference.py"
+        return self.path / f"reference{SOURCE_SUFFIX[self.language]}"
 
     @property
     def custom_checker_path(self) -> Path:
@@ -631,12 +669,17 @@ def load_bundle(path: str | Path) -> Bundle:
     difficulty = _get(meta, "difficulty", str, where)
     if difficulty not in DIFFICULTIES:
         raise BundleError(f"{where}: `difficulty` must be one of {', '.join(DIFFICULTIES)}")
+    language = _get(meta, "language", str, where, "python")
+    if language not in LANGUAGES:
+        raise BundleError(f"{where}: `language` must be one of {', '.join(LANGUAGES)}, got {language!r}")
     entry = _get(meta, "entry_point", str, where)
     if not IDENTIFIER_RE.match(entry):
-        raise BundleError(f"{where}: `entry_point` must be a Python identifier")
+        raise BundleError(f"{where}: `entry_point` must be a {'C' if language == 'cpp' else 'Python'} identifier")
     signature = _get(meta, "signature", str, where)
-    if not signature.startswith(f"def {entry}("):
+    if language == "python" and not signature.startswith(f"def {entry}("):
         raise BundleError(f"{where}: `signature` must start with 'def {entry}('")
+    if language == "cpp" and not re.match(rf'^extern\s+"C"\s+void\s+{entry}\s*\(', signature):
+        raise BundleError(f"""{where}: `signature` must start with 'extern "C" void {entry}(' (the C ABI)""")
     time_limit = float(_get(meta, "time_limit_s", (int, float), where))
     _in_range(time_limit, 0.1, 60, "time_limit_s", where)
     memory = _get(meta, "memory_limit_mb", int, where)
@@ -682,7 +725,8 @@ def load_bundle(path: str | Path) -> Bundle:
             )
         )
     checker = _checker(meta, where)
-    for required in ("statement.md", "starter.py", "reference.py"):
+    suffix = SOURCE_SUFFIX[language]
+    for required in ("statement.md", f"starter{suffix}", f"reference{suffix}"):
         if not (path / required).is_file():
             raise BundleError(f"{path / required}: missing")
     if checker.kind == "custom" and not (path / "checker.py").is_file():
@@ -698,6 +742,7 @@ def load_bundle(path: str | Path) -> Bundle:
     stages = _stages(meta, where, entry, time_limit, memory, toolchains)
     artifact = _artifact(meta, where, tuple(f.name for f in shared))
     metrics = _metrics(meta, where)
+    cpp = _cpp(meta, where, entry, language, shared, toolchains)
     return Bundle(
         path=path,
         slug=slug,
@@ -718,7 +763,27 @@ def load_bundle(path: str | Path) -> Bundle:
         stages=stages,
         artifact=artifact,
         metrics=metrics,
+        language=language,
+        cpp=cpp,
     )
+
+
+def _cpp(
+    meta: dict[str, Any], where: str, entry: str, language: str, shared: list[Path], toolchains: tuple[str, ...]
+) -> CppSpec | None:
+    if language != "cpp":
+        if "cpp" in meta:
+            raise BundleError(f'{where}: a [cpp] table needs `language = "cpp"`')
+        return None
+    for key in ("stages", "artifact", "metrics"):
+        if key in meta:
+            raise BundleError(f"{where}: a C++ bundle is graded by [checker]; it cannot have `{key}`")
+    if shared or toolchains:
+        raise BundleError(f"{where}: a C++ bundle has no files/ and no toolchains")
+    try:
+        return parse_cpp_spec(meta.get("cpp"), entry, where)
+    except SpecError as exc:
+        raise BundleError(str(exc)) from None
 
 
 def find_bundles(root: str | Path = EXERCISES_DIR) -> list[Path]:
