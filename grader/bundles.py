@@ -106,6 +106,27 @@ arrays and scalars named by the `in`, `inout` and `scalar` arguments. The expect
 for Python; an `in` array the kernel changed is WA. A C++ bundle has no `[[stages]]`, `[artifact]`,
 `[[metrics]]`, `files/` or toolchains.
 
+Generated cases and timed grading (both optional; `generate.py` is then required and defines the functions)
+------------------------------------------------------------------------------------------------------
+
+    [generated]                  # cases drawn at grading time from a secret seed (it never enters the sandbox)
+    sizes = [1, 7, 64, 100, 513] # at least 5 sizes; what a size means is the bundle's own
+    inputs_per_size = 3          # at least 3
+    points = 1                   # per generated case (default 1)
+
+    [timing]                     # needs [generated] and a trusted `baseline.py` (`baseline.cpp`), same entry point
+    size = 512                   # the size timed
+    min_speedup = 4.0            # AC needs correctness AND baseline/submission median CPU time >= this
+    bands = [1.0, 2.0, 4.0, 8.0] # the score grows with the speed-up, one band at a time
+    min_rounds = 20
+    max_rounds = 80
+    target_cv = 0.03
+
+  generate.py: `make_inputs(rng: np.random.Generator, size) -> dict[str, np.ndarray]`,
+  `reference(**inputs) -> np.ndarray | dict[str, np.ndarray]` (trusted NumPy, run in the grader's process;
+  a dict is a tuple of outputs in its order) and, for [timing], `work(size) -> {"bytes": int, "flops": int}`
+  (the least memory traffic and arithmetic of one call, for the roofline check).
+
 Results (grader/results.py): each case carries `stages` (name, verdict, time, memory, message) and `metrics`
 (name, value reached, bar, "min"/"max", passed) for lab exercises; hidden cases keep the figures, not the
 messages.
@@ -177,6 +198,10 @@ DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
     "complex64": (1e-5, 1e-6),
     "complex128": (1e-9, 1e-12),
 }
+
+
+MIN_GENERATED_SIZES = 5
+MIN_INPUTS_PER_SIZE = 3
 
 
 class BundleError(ValueError):
@@ -255,6 +280,27 @@ class StageSpec:
     time_limit_s: float
     memory_limit_mb: int
     toolchains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GeneratedSpec:
+    """`[generated]`: cases made at grading time by generate.py's `make_inputs` from a secret seed."""
+
+    sizes: tuple[int, ...]
+    inputs_per_size: int = MIN_INPUTS_PER_SIZE
+    points: float = 1.0
+
+
+@dataclass(frozen=True)
+class TimingSpec:
+    """`[timing]`: the submission is timed against the bundle's baseline at one size."""
+
+    size: int
+    min_speedup: float
+    bands: tuple[float, ...]
+    min_rounds: int = 20
+    max_rounds: int = 80
+    target_cv: float = 0.03
 
 
 @dataclass(frozen=True)
@@ -364,6 +410,17 @@ class Bundle:
     metrics: tuple[MetricSpec, ...] = ()
     language: str = "python"
     cpp: CppSpec | None = None
+    generated: GeneratedSpec | None = None
+    timing: TimingSpec | None = None
+
+    @property
+    def generator_path(self) -> Path:
+        """generate.py: trusted curator code (inputs, reference, work) run in the grader's own process."""
+        return self.path / "generate.py"
+
+    @property
+    def baseline_path(self) -> Path:
+        return self.path / f"baseline{SOURCE_SUFFIX[self.language]}"
 
     @property
     def is_lab(self) -> bool:
@@ -651,6 +708,59 @@ def _stages(
     return tuple(stages)
 
 
+def _number_list(raw: dict[str, Any], key: str, where: str, kind: type) -> tuple[Any, ...]:
+    values = _get(raw, key, list, where)
+    accepted = (int, float) if kind is float else (int,)
+    if not values or not all(isinstance(v, accepted) and not isinstance(v, bool) and v > 0 for v in values):
+        raise BundleError(f"{where}: `{key}` must be a list of positive {kind.__name__}s")
+    return tuple(kind(v) for v in values)
+
+
+def _generated(meta: dict[str, Any], where: str, path: Path) -> GeneratedSpec | None:
+    raw = _get(meta, "generated", dict, where, None)
+    if raw is None:
+        return None
+    here = f"{where} [generated]"
+    sizes = _number_list(raw, "sizes", here, int)
+    if len(set(sizes)) < MIN_GENERATED_SIZES:
+        raise BundleError(f"{here}: `sizes` needs at least {MIN_GENERATED_SIZES} different sizes (tails, size 1)")
+    per_size = _get(raw, "inputs_per_size", int, here, MIN_INPUTS_PER_SIZE)
+    _in_range(per_size, MIN_INPUTS_PER_SIZE, 20, "inputs_per_size", here)
+    points = float(_get(raw, "points", (int, float), here, 1))
+    _in_range(points, 0, 1000, "points", here)
+    if not (path / "generate.py").is_file():
+        raise BundleError(f"{here}: needs generate.py defining make_inputs(rng, size) and reference(**inputs)")
+    return GeneratedSpec(sizes, per_size, points)
+
+
+def _timing(
+    meta: dict[str, Any], where: str, path: Path, generated: GeneratedSpec | None, language: str = "python"
+) -> TimingSpec | None:
+    raw = _get(meta, "timing", dict, where, None)
+    if raw is None:
+        return None
+    here = f"{where} [timing]"
+    if generated is None:
+        raise BundleError(f"{here}: a timed exercise also needs [generated] (its inputs come from make_inputs)")
+    baseline = f"baseline{SOURCE_SUFFIX[language]}"
+    if not (path / baseline).is_file():
+        raise BundleError(f"{here}: needs {baseline}, the bundle's own program the submission is timed against")
+    size = _get(raw, "size", int, here)
+    _in_range(size, 1, 1 << 30, "size", here)
+    min_speedup = float(_get(raw, "min_speedup", (int, float), here))
+    _in_range(min_speedup, 0.01, 1000, "min_speedup", here)
+    bands = _number_list(raw, "bands", here, float) if "bands" in raw else (1.0, min_speedup)
+    if list(bands) != sorted(bands):
+        raise BundleError(f"{here}: `bands` must be ascending speed-ups")
+    low = _get(raw, "min_rounds", int, here, 20)
+    high = _get(raw, "max_rounds", int, here, 80)
+    _in_range(low, 3, 1000, "min_rounds", here)
+    _in_range(high, low, 1000, "max_rounds", here)
+    target = float(_get(raw, "target_cv", (int, float), here, 0.03))
+    _in_range(target, 0.001, 1.0, "target_cv", here)
+    return TimingSpec(size, min_speedup, bands, low, high, target)
+
+
 def load_bundle(path: str | Path) -> Bundle:
     """Read and validate a bundle folder. Raises BundleError naming the file and field at fault."""
     path = Path(path).resolve()
@@ -743,6 +853,8 @@ def load_bundle(path: str | Path) -> Bundle:
     artifact = _artifact(meta, where, tuple(f.name for f in shared))
     metrics = _metrics(meta, where)
     cpp = _cpp(meta, where, entry, language, shared, toolchains)
+    generated = _generated(meta, where, path)
+    timing = _timing(meta, where, path, generated, language)
     return Bundle(
         path=path,
         slug=slug,
@@ -765,6 +877,8 @@ def load_bundle(path: str | Path) -> Bundle:
         metrics=metrics,
         language=language,
         cpp=cpp,
+        generated=generated,
+        timing=timing,
     )
 
 

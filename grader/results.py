@@ -107,6 +107,87 @@ class CaseResult:
 
 
 @dataclass(frozen=True)
+class Device:
+    """Where a submission ran: kind "cpu" | "cuda-simulator" | "gpu", and the processor's name."""
+
+    kind: str = "cpu"
+    name: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "name": self.name}
+
+
+def this_cpu() -> Device:
+    from grader.roofline import cpu_model  # reads /proc/cpuinfo, no measurement
+
+    return Device("cpu", cpu_model())
+
+
+@dataclass(frozen=True)
+class Roofline:
+    """The least work of one call (generate.py's `work`), what the submission achieved and the machine's peaks."""
+
+    bytes: int
+    flops: int
+    achieved_gbps: float
+    achieved_gflops: float
+    peak_gbps: float
+    peak_gflops: float
+
+    @property
+    def share(self) -> float:
+        """The larger share of a ceiling reached (1.0 would be running at the machine's limit)."""
+        return max(self.achieved_gbps / self.peak_gbps, self.achieved_gflops / self.peak_gflops)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bytes": self.bytes,
+            "flops": self.flops,
+            "achieved_gbps": round(self.achieved_gbps, 4),
+            "achieved_gflops": round(self.achieved_gflops, 4),
+            "peak_gbps": round(self.peak_gbps, 4),
+            "peak_gflops": round(self.peak_gflops, 4),
+            "share": round(self.share, 4),
+        }
+
+
+@dataclass(frozen=True)
+class TimingReport:
+    """A timed exercise's measurement (see KERNELS.md's result contract). Times are CPU milliseconds."""
+
+    status: str  # measured | noisy | rejected | skipped
+    min_speedup: float
+    message: str = ""
+    speedup: float | None = None
+    passed: bool = False
+    band_score: float = 0.0
+    rounds: int = 0
+    cv: float = 0.0
+    submission_ms: dict[str, float] | None = None
+    baseline_ms: dict[str, float] | None = None
+    ratio: dict[str, float] | None = None
+    roofline: Roofline | None = None
+    held_for_review: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "speedup": None if self.speedup is None else round(self.speedup, 4),
+            "min_speedup": self.min_speedup,
+            "passed": self.passed,
+            "band_score": self.band_score,
+            "rounds": self.rounds,
+            "cv": round(self.cv, 5),
+            "submission_ms": self.submission_ms,
+            "baseline_ms": self.baseline_ms,
+            "ratio": self.ratio,
+            "roofline": None if self.roofline is None else self.roofline.to_dict(),
+            "held_for_review": self.held_for_review,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
 class GradeResult:
     """A whole submission's outcome: the first failing case's verdict (AC when all pass), the score, the cases."""
 
@@ -118,6 +199,8 @@ class GradeResult:
     message: str = ""
     sandboxed: bool = True
     warnings: tuple[str, ...] = field(default=())
+    device: Device = field(default_factory=this_cpu)
+    timing: TimingReport | None = None  # None for an exercise that is not timed
 
     @property
     def percent(self) -> float:
@@ -134,4 +217,6 @@ class GradeResult:
             "sandboxed": self.sandboxed,
             "warnings": list(self.warnings),
             "cases": [case.to_dict() for case in self.cases],
+            "device": self.device.to_dict(),
+            "timing": None if self.timing is None else self.timing.to_dict(),
         }

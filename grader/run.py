@@ -15,6 +15,7 @@ from typing import Literal
 
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
+from grader.generated import GeneratorError
 from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
 from grader.results import CaseResult, GradeResult, Verdict
@@ -28,6 +29,7 @@ from grader.sandbox import (
     Status,
     run_job,
 )
+from grader.timed import GeneratedRun, grade_generated_and_timed
 from grader.toolchains import TOOLCHAINS, install_hint, missing
 
 logger = logging.getLogger(__name__)
@@ -197,7 +199,20 @@ def grade(
     for case, raw in zip(chosen, raws, strict=True):
         judged = _judge(bundle, case, raw)
         results.append(judged if case.visible else _hide(judged))
-    return _summary(bundle, results, max_score, sandboxed, notes, first_message=raws[0].message if raws else "")
+    first = raws[0].message if raws else ""
+    stopped = first.startswith("importing the submission") or any(r.verdict is Verdict.CE for r in results)
+    if bundle.generated is None or cases != "all" or stopped:
+        return _summary(bundle, results, max_score, sandboxed, notes, first_message=first)
+    try:
+        extra = grade_generated_and_timed(bundle, code, config, sandboxed=sandboxed)
+    except GeneratorError as exc:
+        logger.error("generated cases of %s failed on the trusted side: %s", bundle.slug, exc)
+        message = "the grader could not make or time this exercise's generated cases; the grader's team was told"
+        return GradeResult(
+            slug=bundle.slug, verdict=Verdict.IE, score=0.0, max_score=max_score, message=message, sandboxed=sandboxed
+        )
+    max_score += sum(c.max_points for c in extra.cases)
+    return _summary(bundle, results + extra.cases, max_score, sandboxed, notes, first_message=first, generated=extra)
 
 
 def _summary(
@@ -208,10 +223,21 @@ def _summary(
     notes: tuple[str, ...],
     *,
     first_message: str = "",
+    generated: GeneratedRun | None = None,
 ) -> GradeResult:
     first_failure = next((r for r in results if r.verdict is not Verdict.AC), None)
     verdict = first_failure.verdict if first_failure else Verdict.AC
     message = ""
+    score = round(sum(r.points for r in results), 6)
+    timing = generated.timing if generated else None
+    if generated and generated.message and verdict is not Verdict.AC and first_failure in generated.cases:
+        message = generated.message
+    if timing is not None and timing.status != "skipped":
+        # Correctness points times the speed-up's band; too slow (or an impossible time) is a wrong answer.
+        score = round(score * timing.band_score, 6)
+        if verdict is Verdict.AC and not timing.passed:
+            assert generated is not None  # noqa: S101 - timing comes from it
+            verdict, message = generated.timing_verdict, timing.message
     if verdict is Verdict.CE:
         # A compile error is the same for every case: show it once (its traceback names only submission.py).
         message = first_message or results[0].message or "the submission could not be imported"
@@ -220,10 +246,11 @@ def _summary(
     return GradeResult(
         slug=bundle.slug,
         verdict=verdict,
-        score=round(sum(r.points for r in results), 6),
+        score=score,
         max_score=max_score,
         cases=tuple(results),
         message=message,
         sandboxed=sandboxed,
         warnings=notes,
+        timing=timing,
     )

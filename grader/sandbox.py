@@ -393,9 +393,12 @@ def _limits(config: SandboxConfig, job: Job, cases: int, *, memory_rlimit: bool)
     return limits
 
 
-def _prepare_bwrap(config: SandboxConfig, job: Job, cases: int, workdir: Path, result_fd: int) -> _Prepared:
+def _prepare_bwrap(
+    config: SandboxConfig, job: Job, cases: int, workdir: Path, result_fd: int, source: Path = HARNESS
+) -> _Prepared:
+    """`source` is the harness program to run (harness.py, or the serving harness of timed runs)."""
     harness = workdir / "harness.py"
-    shutil.copyfile(HARNESS, harness)
+    shutil.copyfile(source, harness)
     harness.chmod(0o644)
     workdir.chmod(0o755)
     running_as_root = os.geteuid() == 0
@@ -457,11 +460,13 @@ def _prepare_bwrap(config: SandboxConfig, job: Job, cases: int, workdir: Path, r
     return _Prepared(argv, preexec, tuple(pass_fds), str(workdir), env, cgroup, close_after)
 
 
-def _prepare_plain(config: SandboxConfig, job: Job, cases: int, workdir: Path, result_fd: int) -> _Prepared:
+def _prepare_plain(
+    config: SandboxConfig, job: Job, cases: int, workdir: Path, result_fd: int, source: Path = HARNESS
+) -> _Prepared:
     box = workdir / "box"
     box.mkdir()
     harness = box / "harness.py"
-    shutil.copyfile(HARNESS, harness)
+    shutil.copyfile(source, harness)
     limits = _limits(config, job, cases, memory_rlimit=True)
 
     def preexec() -> None:
