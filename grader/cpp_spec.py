@@ -76,6 +76,10 @@ class CppSpec:
         """The ABI as `load_kernel` takes it (plain dicts, JSON-ready for the harness's header)."""
         return [dict(arg) for arg in self.args]
 
+    def kernel_header(self) -> dict[str, object]:
+        """What the harness's header carries for a kernel job (`Job.kernel`): {"symbol", "args"}."""
+        return {"symbol": self.entry_point, "args": self.args_list()}
+
 
 def flag_problem(flag: str, *, fast_math: bool) -> str | None:
     """Why a bundle may not use `flag`, or None when it may."""

@@ -4,16 +4,20 @@ This file is the only part of the repository that is visible inside the sandbox,
 `grader` (only the standard library and numpy). Protocol, all on pipes (nothing is read back from files):
 
 * stdin: frames of an 8-byte big-endian length and a body: a JSON header (entry point, cases with their CPU
-  limits, the shared files' names, the modules to preload, whether to collect `out/`), the submission's
-  source, one frame per shared file (written read-only under `files/`), then per case the `.npz` bytes and
-  the JSON bytes of its arguments and an `.npz` of the case's own files (uint8 arrays by file name, written
-  under `art/` and passed as `artifact_dir`). In the JSON arguments `{"$file": name}` becomes the path of
-  `files/name` and `{"$out": name}` the path of `out/name`.
+  limits, the shared files' names, the modules to preload, whether to collect `out/`; for a C++ kernel,
+  `kernel`: {"symbol", "args"} and `seccomp`: a hex BPF program), the submission's source (for a C++ kernel: the
+  compiled shared library's bytes, written to `kernel.so` and loaded by harness_cpp.py's `load_kernel` after the
+  `seccomp` filter is installed), one frame per shared file (written read-only under `files/`), then per case
+  the `.npz` bytes and the JSON bytes of its arguments and an `.npz` of the case's own files (uint8 arrays by
+  file name, written under `art/` and passed as `artifact_dir`). In the JSON arguments `{"$file": name}` becomes
+  the path of `files/name` and `{"$out": name}` the path of `out/name`.
 * the result descriptor (its number is argv[1]): frames of one kind byte, a 4-byte big-endian length and a
   body. `S` (a case starts; case -1 is the import), `E` (a case ended: JSON with status, CPU time and peak
   memory; for case -1, the import failed at run time), `O` (the outputs of that case as `.npz` bytes written
   with `allow_pickle=False`), `F` (the plain files the case left under `out/`, as an `.npz` of uint8
-  arrays), `C` (a syntax error or no entry point), `D` (done).
+  arrays), `I` (a C++ kernel's `in` arrays as they were after the call, `.npz`: the trusted side checks
+  them unchanged), `C` (a syntax error, no entry point, no such kernel symbol), `D` (done). A C++ kernel's
+  outputs (`O`) are its `out`/`inout` arrays in call order: one array, or a tuple of several.
 
 Everything the submission could forge here is data that the trusted side validates: it compares outputs
 itself, parses them with `allow_pickle=False`, and enforces time, memory and output limits from outside.
@@ -21,11 +25,14 @@ itself, parses them with `allow_pickle=False`, and enforces time, memory and out
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import importlib
+import importlib.util
 import io
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -234,12 +241,84 @@ def _set_cpu_soft_limit(seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (target, hard))
 
 
+class KernelEntry:
+    """A C++ kernel as an entry point: keyword arguments in, its outputs out (one array or a tuple); the
+    inputs as they were after the call are kept for the `I` frame."""
+
+    def __init__(self, kernel: typing.Any) -> None:
+        self.kernel = kernel
+        self.inputs_after: dict[str, np.ndarray] | None = None
+
+    def __call__(self, **kwargs: object) -> object:
+        self.inputs_after = None
+        result = self.kernel(kwargs)
+        self.inputs_after = result.pop("__inputs__")
+        parts = tuple(result[name] for name in self.kernel.output_names)
+        return parts if len(parts) > 1 else parts[0]
+
+
+def _install_seccomp(program: bytes) -> None:
+    """A second seccomp filter (filters stack; bubblewrap already set no_new_privs) before the kernel loads."""
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    count = len(program) // 8
+    filters = (SockFilter * count).from_buffer_copy(program)
+    fprog = SockFprog(count, ctypes.cast(filters, ctypes.POINTER(SockFilter)))
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0)
+    if libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "installing the kernel's seccomp filter failed")
+
+
+def _load_cpp(channel: Channel, library: bytes, header: dict[str, typing.Any]) -> KernelEntry:
+    """Loads a C++ kernel as the "import" step (case -1): a library that does not load is MLE when it cannot
+    be mapped (a huge static array), else RE; a missing symbol is a compile error."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location("harness_cpp", os.path.join(here, "harness_cpp.py"))
+    assert spec is not None and spec.loader is not None  # noqa: S101 - the file is always next to this one
+    harness_cpp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness_cpp)
+    path = os.path.abspath("kernel.so")
+    with open(path, "wb") as handle:
+        handle.write(library)
+    os.chmod(path, 0o500)
+    if header.get("seccomp"):
+        _install_seccomp(bytes.fromhex(header["seccomp"]))
+    kernel = header["kernel"]
+    _set_cpu_soft_limit(float(header["import_cpu_limit_s"]))
+    channel.send_json(b"S", {"case": -1})
+    signal.setitimer(signal.ITIMER_PROF, float(header["import_cpu_limit_s"]) + 0.02)
+    try:
+        loaded = harness_cpp.load_kernel(path, kernel["symbol"], kernel["args"])
+    except harness_cpp.KernelError as exc:
+        channel.send_json(b"C", {"error_type": "LookupError", "traceback": str(exc)})
+        _exit(0)
+    except OSError as exc:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        text = str(exc).replace(path, "kernel.so")
+        memory = re.search(r"map|allocate|memory", text) is not None
+        hint = ": its static arrays do not fit in the memory limit" if memory else ""
+        message = f"{text}{hint}"
+        status = "memory" if memory else "exception"
+        channel.send_json(b"E", {"case": -1, "status": status, "error_type": "OSError", "traceback": message})
+        _exit(0)
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    return KernelEntry(loaded)
+
+
 def main() -> None:
     channel = Channel(int(sys.argv[1]))
     os.set_inheritable(channel.fd, False)
     stdin = sys.stdin.buffer
     header = json.loads(_read_frame(stdin))
-    source = _read_frame(stdin).decode("utf-8", errors="replace")
+    code_bytes = _read_frame(stdin)
+    source = "" if header.get("kernel") else code_bytes.decode("utf-8", errors="replace")
     shared = [(name, _read_frame(stdin)) for name in header.get("files", [])]
     inputs = [(_read_frame(stdin), _read_frame(stdin), _read_frame(stdin)) for _ in header["cases"]]
     stdin.close()
@@ -256,7 +335,14 @@ def main() -> None:
     artifact_limit = int(header.get("artifact_limit", 0))
     want_output = bool(header.get("want_output", True))
     _preload(list(header.get("preload", [])))
+    entry: typing.Callable[..., object] = (
+        _load_cpp(channel, code_bytes, header) if header.get("kernel") else _import(channel, source, header)
+    )
+    _run_cases(channel, entry, header, inputs, collect, artifact_limit, want_output)
 
+
+def _import(channel: Channel, source: str, header: dict[str, typing.Any]) -> typing.Callable[..., object]:
+    """Runs the submission's module code (case -1) and returns its entry point, or reports why not and exits."""
     with open(SUBMISSION_FILE, "w", encoding="utf-8") as handle:
         handle.write(source)
     module = types.ModuleType("submission")
@@ -289,7 +375,18 @@ def main() -> None:
         message = f"LookupError: the submission defines no function named {header['entry']!r}\n"
         channel.send_json(b"C", {"error_type": "LookupError", "traceback": message})
         _exit(0)
+    return typing.cast(typing.Callable[..., object], entry)
 
+
+def _run_cases(
+    channel: Channel,
+    entry: typing.Callable[..., object],
+    header: dict[str, typing.Any],
+    inputs: list[tuple[bytes, bytes, bytes]],
+    collect: bool,
+    artifact_limit: int,
+    want_output: bool,
+) -> None:
     for case, (npz_bytes, json_bytes, files_bytes) in zip(header["cases"], inputs, strict=True):
         kwargs = {name: _resolve(value) for name, value in _arguments(npz_bytes, json_bytes).items()}
         if _write_files("art", files_bytes):
@@ -325,7 +422,9 @@ def main() -> None:
             too_big = isinstance(exc, OSError) and exc.errno in (errno.EFBIG, errno.ENOSPC)
             report["status"] = "memory" if isinstance(exc, MemoryError) else "output" if too_big else "exception"
             report["error_type"] = type(exc).__name__
-            report["traceback"] = _trim_traceback(exc)
+            # A C++ kernel's problem (out-of-bounds write, bad argument) has no Python frames worth showing.
+            kernel_error = isinstance(entry, KernelEntry) and type(exc).__name__ == "KernelError"
+            report["traceback"] = f"{exc}\n" if kernel_error else _trim_traceback(exc)
         signal.setitimer(signal.ITIMER_PROF, 0)
         if _getpid() != MAIN_PID:  # a forked child of the submission never speaks for the case
             _exit(0)
@@ -336,6 +435,10 @@ def main() -> None:
             channel.send(b"O", payload)
         if files and report["status"] == "ok":
             channel.send(b"F", files)
+        if isinstance(entry, KernelEntry) and entry.inputs_after is not None and report["status"] == "ok":
+            buffer = io.BytesIO()
+            np.savez(buffer, allow_pickle=False, **entry.inputs_after)
+            channel.send(b"I", buffer.getvalue())
     channel.send(b"D", b"")
     sys.stdout.flush()
     # Not sys.exit: threads the submission left behind must not keep the process alive.

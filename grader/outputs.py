@@ -69,6 +69,26 @@ def decode_outputs(data: bytes, *, max_bytes: int) -> Outputs:
     return Outputs(parts=parts, is_tuple=n_out != -1)
 
 
+def decode_arrays(data: bytes, *, max_bytes: int) -> dict[str, np.ndarray]:
+    """Named plain arrays from untrusted `.npz` bytes (sizes checked in the zip directory first, no pickles)."""
+    if len(data) > max_bytes:
+        raise OutputError(f"{len(data)} bytes, over the limit of {max_bytes}")
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise OutputError(f"not a valid .npz archive ({exc})") from None
+    if len(infos) > MAX_PARTS or sum(info.file_size for info in infos) > max_bytes:
+        raise OutputError("too many arrays, or they unpack to more than the limit")
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {name: np.asarray(npz[name]) for name in npz.files}
+    except (zipfile.BadZipFile, ValueError, OSError, TypeError, KeyError, EOFError) as exc:
+        raise OutputError(f"not a plain-data .npz archive ({exc})") from None
+    if any(a.dtype.kind not in "biufcUS" for a in arrays.values()):
+        raise OutputError("only numbers and strings are plain data")
+    return arrays
+
+
 def load_outputs_file(data: bytes) -> Outputs:
     """Expected outputs from a bundle (trusted, but read the same pickle-free way)."""
     return decode_outputs(data, max_bytes=1 << 31)

@@ -16,6 +16,8 @@ from typing import Literal
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
 from grader.generated import GeneratorError
+from grader.cpp_build import compile_cpp
+from grader.kernel_inputs import changed_input
 from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
 from grader.results import CaseResult, GradeResult, Verdict
@@ -100,6 +102,12 @@ def _judge(bundle: Bundle, case: Case, raw: RawResult) -> CaseResult:
             actual = decode_outputs(raw.payload or b"", max_bytes=bundle.output_limit_kb * 1024)
         except OutputError as exc:
             return replace(base, verdict=Verdict.WA, message=str(exc))
+        if bundle.cpp is not None:
+            in_names = {a["name"] for a in bundle.cpp.args if a["role"] == "in"}
+            sent = {name: value for name, value in case.arguments().items() if name in in_names}
+            changed = changed_input(sent, raw.inputs_after, max_bytes=len(case.input_bytes()[0]) + (1 << 16))
+            if changed:
+                return replace(base, verdict=Verdict.WA, message=changed)
         try:
             expected = bundle.expected(case)
             outcome = run_checker(
@@ -184,6 +192,13 @@ def grade(
         return _summary(bundle, lab_results, max_score, sandboxed, notes, first_message=first)
 
     inputs = tuple(CaseInput(i, *case.input_bytes()) for i, case in enumerate(chosen))
+    library: bytes = b""
+    kernel: dict[str, object] | None = None
+    if bundle.cpp is not None:
+        built = compile_cpp(code, bundle.cpp, config, sandboxed=sandboxed)
+        if not built.ok:
+            return _not_built(bundle, chosen, built.verdict, built.message, max_score, sandboxed, notes)
+        library, kernel = built.library or b"", bundle.cpp.kernel_header()
     job = Job(
         entry_point=bundle.entry_point,
         code=code,
@@ -193,6 +208,8 @@ def grade(
         output_limit_bytes=bundle.output_limit_kb * 1024,
         process_per_case=bundle.process_per_case,
         preload=tuple(TOOLCHAINS[t].module for t in bundle.all_toolchains if t != "numpy"),
+        library=library,
+        kernel=kernel,
     )
     raws = run_job(job, config, sandboxed=sandboxed)
     results = []
@@ -213,6 +230,32 @@ def grade(
         )
     max_score += sum(c.max_points for c in extra.cases)
     return _summary(bundle, results + extra.cases, max_score, sandboxed, notes, first_message=first, generated=extra)
+
+
+def _not_built(
+    bundle: Bundle,
+    chosen: tuple[Case, ...],
+    verdict: Verdict,
+    message: str,
+    max_score: float,
+    sandboxed: bool,
+    notes: tuple[str, ...],
+) -> GradeResult:
+    """A C++ submission that did not compile (CE) or hit a compile limit: every case gets that verdict, and the
+    compiler's message is shown once (it is about the learner's own code, so hidden cases do not hide it)."""
+    results = [
+        CaseResult(name=c.name, visible=c.visible, verdict=verdict, points=0.0, max_points=c.points) for c in chosen
+    ]
+    return GradeResult(
+        slug=bundle.slug,
+        verdict=verdict,
+        score=0.0,
+        max_score=max_score,
+        cases=tuple(results),
+        message=message,
+        sandboxed=sandboxed,
+        warnings=notes,
+    )
 
 
 def _summary(
@@ -241,7 +284,7 @@ def _summary(
     if verdict is Verdict.CE:
         # A compile error is the same for every case: show it once (its traceback names only submission.py).
         message = first_message or results[0].message or "the submission could not be imported"
-    elif first_message.startswith("importing the submission"):
+    elif first_message.startswith(("importing the submission", "loading the compiled kernel")):
         message = first_message  # the same for every case, hidden ones included: it is the learner's own code
     return GradeResult(
         slug=bundle.slug,

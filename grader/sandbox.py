@@ -51,6 +51,7 @@ from grader.toolchains import THREAD_ENV
 logger = logging.getLogger(__name__)
 
 HARNESS = Path(__file__).resolve().parent / "harness.py"
+HARNESS_CPP = HARNESS.with_name("harness_cpp.py")  # loads a compiled C++ kernel; next to harness.py in the box
 SANDBOX_UID = 65534
 BOX = "/box"
 UNSANDBOXED_ENV = "BRAINQUEUE_GRADER_ALLOW_UNSANDBOXED"
@@ -139,10 +140,20 @@ class Job:
     want_output: bool = True  # False: the entry point's return value is ignored (it writes out/ instead)
     collect_out: bool = False  # send back the plain files each case leaves under out/
     artifact_limit_bytes: int = 0
+    # A C++ kernel: the compiled library travels in place of the source, `kernel` is {"symbol", "args"}.
+    library: bytes = b""
+    kernel: dict[str, object] | None = None
+
+    @property
+    def startup_step(self) -> str:
+        """What case -1 is, as messages name it."""
+        return "loading the compiled kernel" if self.kernel is not None else "importing the submission"
 
     @property
     def frame_limit(self) -> int:
-        return max(self.output_limit_bytes, self.artifact_limit_bytes * 2) + (1 << 16)
+        # A kernel also sends its inputs back after each call (`I`): as large as the biggest case's inputs.
+        echo = max((len(c.npz) for c in self.cases), default=0) if self.kernel is not None else 0
+        return max(self.output_limit_bytes, self.artifact_limit_bytes * 2, echo) + (1 << 16)
 
 
 @dataclass
@@ -154,6 +165,7 @@ class RawResult:
     peak_kb: int | None = None
     payload: bytes | None = None
     files: bytes | None = None
+    inputs_after: bytes | None = None  # a C++ kernel's `in` arrays after the call (`.npz`), checked unchanged
     error_type: str = ""
     message: str = ""
 
@@ -252,10 +264,14 @@ _X86_64_DENIED = {
     "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
     "mount_setattr": 442,
 }  # fmt: skip
+# Also refused to a C++ kernel (the harness adds a second filter before loading the library): new processes,
+# threads and programs. Python itself needs none of them once it runs.
+KERNEL_DENIED = {"clone": 56, "fork": 57, "vfork": 58, "execve": 59, "execveat": 322, "clone3": 435}
 
 
-def seccomp_program() -> bytes | None:
-    """A BPF program for x86-64 (None elsewhere: the namespaces and limits still apply)."""
+def seccomp_program(extra: Iterable[int] = ()) -> bytes | None:
+    """A BPF program for x86-64 (None elsewhere: the namespaces and limits still apply); `extra` are more
+    system call numbers answered with EPERM."""
     if platform.machine() not in ("x86_64", "AMD64"):
         return None
     ld_abs, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
@@ -273,7 +289,7 @@ def seccomp_program() -> bytes | None:
         insn(jge, 0, 1, 0x40000000),  # the x32 ABI
         insn(ret, 0, 0, eperm),
     ]
-    for number in sorted(_X86_64_DENIED.values()):
+    for number in sorted({*_X86_64_DENIED.values(), *extra}):
         program += [insn(jeq, 0, 1, number), insn(ret, 0, 0, eperm)]
     program.append(insn(ret, 0, 0, allow))
     return b"".join(program)
@@ -369,6 +385,7 @@ def bwrap_argv(
     argv += [
         "--size", size, "--tmpfs", BOX,
         "--ro-bind", harness, f"{BOX}/harness.py",
+        "--ro-bind", str(Path(harness).with_name(HARNESS_CPP.name)), f"{BOX}/{HARNESS_CPP.name}",
         "--chdir", BOX, "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
     ]  # fmt: skip
     for name, value in SANDBOX_ENV.items():
@@ -400,6 +417,8 @@ def _prepare_bwrap(
     harness = workdir / "harness.py"
     shutil.copyfile(source, harness)
     harness.chmod(0o644)
+    shutil.copyfile(HARNESS_CPP, workdir / HARNESS_CPP.name)
+    (workdir / HARNESS_CPP.name).chmod(0o644)
     workdir.chmod(0o755)
     running_as_root = os.geteuid() == 0
     binds: list[tuple[str, str]] = []
@@ -467,6 +486,7 @@ def _prepare_plain(
     box.mkdir()
     harness = box / "harness.py"
     shutil.copyfile(source, harness)
+    shutil.copyfile(HARNESS_CPP, box / HARNESS_CPP.name)
     limits = _limits(config, job, cases, memory_rlimit=True)
 
     def preexec() -> None:
@@ -497,7 +517,13 @@ def _stdin_payload(job: Job, cases: list[CaseInput]) -> bytes:
         "collect_out": job.collect_out,
         "artifact_limit": job.artifact_limit_bytes,
     }
-    chunks = [_frame(json.dumps(header).encode()), _frame(job.code.encode("utf-8", "surrogatepass"))]
+    code = job.code.encode("utf-8", "surrogatepass")
+    if job.kernel is not None:
+        header["kernel"] = job.kernel
+        program = seccomp_program(KERNEL_DENIED.values())
+        header["seccomp"] = program.hex() if program else ""
+        code = job.library
+    chunks = [_frame(json.dumps(header).encode()), _frame(code)]
     chunks += [_frame(data) for _, data in job.files]
     for case in cases:
         chunks += [_frame(case.npz), _frame(case.json), _frame(case.files)]
@@ -524,6 +550,7 @@ class _Run:
         self.started = 0.0
         self.pending: RawResult | None = None
         self.pending_files: RawResult | None = None
+        self.pending_inputs: RawResult | None = None
         self.import_failure: RawResult | None = None
         self.kill_reason: Status | None = None
         self.compile_error: RawResult | None = None
@@ -568,6 +595,7 @@ class _Run:
             self.results[index] = result
             self.pending = result if result.status is Status.OK and self.job.want_output else None
             self.pending_files = result if result.status is Status.OK and self.job.collect_out else None
+            self.pending_inputs = result if result.status is Status.OK and self.job.kernel is not None else None
             self.current = None
             self.started = now
         elif kind == b"O" and self.pending is not None:
@@ -576,6 +604,9 @@ class _Run:
         elif kind == b"F" and self.pending_files is not None:
             self.pending_files.files = body
             self.pending_files = None
+        elif kind == b"I" and self.pending_inputs is not None:
+            self.pending_inputs.inputs_after = body
+            self.pending_inputs = None
         elif kind == b"C":
             report = json.loads(body)
             self.compile_error = RawResult(
@@ -780,7 +811,7 @@ def run_job(job: Job, config: SandboxConfig, *, sandboxed: bool) -> list[RawResu
         returncode = state.returncode
         if state.import_failure is not None:
             failure = state.import_failure
-            message = f"importing the submission failed:\n{failure.message}".rstrip()
+            message = f"{job.startup_step} failed:\n{failure.message}".rstrip()
             for case in remaining:
                 results[case.index] = RawResult(
                     case.index, failure.status, error_type=failure.error_type, message=message
@@ -806,7 +837,7 @@ def run_job(job: Job, config: SandboxConfig, *, sandboxed: bool) -> list[RawResu
             break
         status, message = _death(state, returncode)
         if state.current == -1:  # while importing the submission: RE, TLE, MLE or OLE, never CE
-            message = f"importing the submission failed: {message}"
+            message = f"{job.startup_step} failed: {message}"
             for case in remaining:
                 results[case.index] = RawResult(case.index, status, message=message)
             break
@@ -816,3 +847,177 @@ def run_job(job: Job, config: SandboxConfig, *, sandboxed: bool) -> list[RawResu
         done = set(results)
         remaining = [c for c in remaining if c.index not in done]
     return [results[c.index] for c in job.cases]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One program (the C++ compiler) in the sandbox: files in, files out
+
+
+@dataclass(frozen=True)
+class Command:
+    """A program run in the sandbox with a writable work folder: `files` are written there first and
+    `collect` read back after. `argv` names them relative to the work folder (the current directory)."""
+
+    argv: tuple[str, ...]
+    files: tuple[tuple[str, bytes], ...]
+    collect: tuple[str, ...]
+    cpu_limit_s: float
+    memory_limit_mb: int
+    max_file_size_mb: int
+    output_limit_bytes: int = 64 * 1024
+    env: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class CommandResult:
+    """`status` is OK whenever the program exited by itself (whatever its exit code), else why it was stopped:
+    TIMEOUT (CPU or wall clock), MEMORY (the cgroup's OOM killer) or CRASHED (a signal)."""
+
+    status: Status
+    returncode: int | None
+    output: bytes  # stdout and stderr together, the first `output_limit_bytes`
+    files: dict[str, bytes]
+    cpu_ms: float
+    wall_ms: float
+
+
+def _command_argv(config: SandboxConfig, command: Command, box: Path, seccomp_fd: int | None) -> list[str]:
+    """No /proc, no /dev, no interpreter: a compiler needs /usr, a /tmp and its work folder. A file the program
+    opens outside them does not exist (no `#include "/etc/shadow"`, no `#include "/dev/zero"`)."""
+    bwrap = config.bwrap_path()
+    if bwrap is None:
+        raise SandboxUnavailable(INSTALL_HINT)
+    argv = [
+        bwrap,
+        "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+        "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox",
+        "--ro-bind", "/usr", "/usr", *_usr_links(),
+        "--size", str(config.tmpfs_mb << 20), "--tmpfs", "/tmp",  # noqa: S108 - the sandbox's own tmpfs
+        "--bind", str(box), BOX, "--chdir", BOX, "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+    ]  # fmt: skip
+    for name, value in (("PATH", SANDBOX_ENV["PATH"]), ("HOME", BOX), ("TMPDIR", "/tmp"), *command.env):  # noqa: S108
+        argv += ["--setenv", name, value]
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
+    return [*argv, "--", *command.argv]
+
+
+def run_command(command: Command, config: SandboxConfig, *, sandboxed: bool) -> CommandResult:
+    """Run `command` in bubblewrap (or, for trusted input only, a plain subprocess) under its own limits:
+    CPU seconds per process and in all, a wall-clock kill, memory (cgroup or RLIMIT_AS), file size,
+    processes, open files; the printed output is read with a byte cap."""
+    if sandboxed:
+        problem = sandbox_problem(config)
+        if problem:
+            raise SandboxUnavailable(problem)
+    workdir = Path(tempfile.mkdtemp(prefix="bq-grader-"))
+    box = workdir / "box"
+    box.mkdir()
+    for name, data in command.files:
+        (box / name).write_bytes(data)
+    cpu = int(command.cpu_limit_s) + 1
+    size = command.max_file_size_mb << 20
+    cgroup = None
+    if sandboxed and Cgroup.usable(config.cgroup_parent):
+        assert config.cgroup_parent is not None  # noqa: S101 - narrowed by usable()
+        cgroup = Cgroup(config.cgroup_parent, command.memory_limit_mb << 20, config.max_processes)
+    limits = [
+        (resource.RLIMIT_CPU, cpu, cpu),
+        (resource.RLIMIT_FSIZE, size, size),
+        (resource.RLIMIT_NOFILE, config.max_open_files, config.max_open_files),
+        (resource.RLIMIT_CORE, 0, 0),
+    ]
+    if cgroup is None:
+        limits.append((resource.RLIMIT_AS, command.memory_limit_mb << 20, command.memory_limit_mb << 20))
+    uid = 100_000 + secrets.randbelow(800_000) if sandboxed and os.geteuid() == 0 else None
+    if uid is not None:
+        workdir.chmod(0o755)
+        for path in (box, *box.iterdir()):
+            os.chown(path, uid, uid)
+    procs = cgroup.procs if cgroup else None
+    max_processes = config.max_processes
+
+    def preexec() -> None:  # runs in the child, between fork and exec
+        if procs:
+            with open(procs, "w") as handle:
+                handle.write("0")
+        if uid is not None:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
+        for which, soft, hard in limits:
+            resource.setrlimit(which, (soft, hard))
+
+    seccomp_fd = None
+    program = seccomp_program() if sandboxed and config.seccomp else None
+    if program is not None:
+        seccomp_fd = os.memfd_create("grader-seccomp", 0)
+        os.write(seccomp_fd, program)
+        os.lseek(seccomp_fd, 0, os.SEEK_SET)
+    if sandboxed:
+        argv = _command_argv(config, command, box, seccomp_fd)
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C"}
+    else:
+        argv = list(command.argv)
+        env = {"PATH": SANDBOX_ENV["PATH"], "HOME": str(box), "TMPDIR": str(box), **dict(command.env)}
+    wall_limit = config.wall_limit(command.cpu_limit_s)
+    started = time.monotonic()
+    status, returncode, cpu_ms, output = Status.OK, None, 0.0, b""
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - the argv is built above from fixed parts
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(seccomp_fd,) if seccomp_fd is not None else (),
+            preexec_fn=preexec,
+            start_new_session=True,
+            cwd=str(box),
+            env=env,
+        )
+        assert proc.stdout is not None  # noqa: S101 - a pipe
+        fd = proc.stdout.fileno()
+        os.set_blocking(fd, False)
+        selector = selectors.DefaultSelector()
+        selector.register(fd, selectors.EVENT_READ)
+
+        def drain() -> None:
+            nonlocal output
+            with contextlib.suppress(BlockingIOError, OSError):
+                while chunk := os.read(fd, 1 << 16):
+                    output = (output + chunk)[: command.output_limit_bytes]  # the rest is read and dropped
+
+        try:
+            while True:
+                selector.select(timeout=0.02)
+                drain()
+                # wait4 reports the CPU time of the whole tree (every process it waited for, down to cc1plus).
+                pid, wait_status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    proc.returncode = returncode = os.waitstatus_to_exitcode(wait_status)
+                    cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
+                    drain()
+                    break
+                if time.monotonic() - started > wall_limit:
+                    status = Status.TIMEOUT
+                    break
+        finally:
+            selector.close()
+            _kill(proc)
+        if status is Status.OK and cpu_ms > command.cpu_limit_s * 1000:
+            status = Status.TIMEOUT
+        elif status is Status.OK and cgroup is not None and cgroup.oom_kills():
+            status = Status.MEMORY
+        files = {}
+        for name in command.collect:
+            path = box / name
+            if path.is_file() and not path.is_symlink():
+                files[name] = path.read_bytes()[: size + 1]
+    finally:
+        if seccomp_fd is not None:
+            os.close(seccomp_fd)
+        if cgroup is not None:
+            cgroup.remove()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return CommandResult(status, returncode, output, files, cpu_ms, (time.monotonic() - started) * 1000)
