@@ -15,8 +15,8 @@ from typing import Literal
 
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
-from grader.generated import GeneratorError
 from grader.cpp_build import compile_cpp
+from grader.generated import GeneratorError
 from grader.kernel_inputs import changed_input
 from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
