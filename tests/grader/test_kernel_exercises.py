@@ -16,6 +16,9 @@ import pytest
 from grader.bundles import EXERCISES_DIR, Bundle, load_bundle
 from grader.checkers import compare_arrays
 from grader.harness_cpp import evaluate, parse_args
+from grader.results import GradeResult, Verdict
+from grader.run import grade
+from grader.sandbox import SandboxConfig
 
 ANSWERS = Path(__file__).resolve().parent / "kernel_answers"
 TIMED = ("cpp-gemm-blocked", "cpp-dot-avx2", "cpp-int8-gemm", "cpp-im2col-conv")
@@ -122,3 +125,58 @@ def test_the_int8_reference_saturates_and_rounds_half_up() -> None:
     for bias, shift, want in [(2, 31, 2), (-4, 31, -1), (300, 31, 127), (-400, 31, -128)]:
         inputs = {**base, "bias": np.array([bias], dtype=np.int32), "shift": np.array(shift, dtype=np.int32)}
         assert int(module.reference(**inputs)["c"][0, 0]) == want
+
+
+def _answer(slug: str, name: str) -> str:
+    return (ANSWERS / slug / f"{name}.cpp").read_text(encoding="utf-8")
+
+
+def _failures(result: GradeResult) -> list[tuple[str, str, str]]:
+    return [(c.name, str(c.verdict), c.message) for c in result.cases if c.verdict is not Verdict.AC]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_reference_is_accepted_and_timed_against_the_baseline(slug: str, sandbox: SandboxConfig) -> None:
+    bundle = load_bundle(EXERCISES_DIR / slug)
+    result = grade(bundle, bundle.reference_source(), sandbox=sandbox)
+    assert result.sandboxed
+    assert result.verdict is Verdict.AC, (result.message, _failures(result))
+    assert len(result.cases) == len(bundle.cases) + 5 * 3  # stored cases, then 5 sizes × 3 generated inputs
+    report = result.to_dict()
+    assert report["device"]["kind"] == "cpu"
+    if slug in UNTIMED:
+        assert report["timing"] is None
+        return
+    timing = report["timing"]
+    assert timing["status"] in ("measured", "noisy") and timing["passed"], timing
+    assert timing["speedup"] >= timing["min_speedup"] == _meta(bundle)["timing"]["min_speedup"]
+    assert timing["rounds"] >= _meta(bundle)["timing"]["min_rounds"]
+    assert timing["baseline_ms"]["p50"] > timing["submission_ms"]["p50"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_starter_and_the_plausible_wrong_answer_are_not_accepted(slug: str, sandbox: SandboxConfig) -> None:
+    bundle = load_bundle(EXERCISES_DIR / slug)
+    for code in ((bundle.path / "starter.cpp").read_text(encoding="utf-8"), _answer(slug, "wrong")):
+        result = grade(bundle, code, sandbox=sandbox)
+        assert result.verdict is Verdict.WA, (result.message, _failures(result))
+        assert result.score < result.max_score
+        generated = [c for c in result.cases if c.name.startswith("generated-")]
+        assert any(c.verdict is Verdict.WA for c in generated)  # the secret-seeded cases catch it too
+        timing = result.to_dict()["timing"]
+        assert timing is None or not timing["passed"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", TIMED)
+def test_a_correct_but_slow_answer_is_wrong_for_its_speed(slug: str, sandbox: SandboxConfig) -> None:
+    bundle = load_bundle(EXERCISES_DIR / slug)
+    result = grade(bundle, _answer(slug, "slow"), sandbox=sandbox)
+    assert all(c.verdict is Verdict.AC for c in result.cases), _failures(result)  # right on every case
+    assert result.verdict is Verdict.WA
+    timing = result.to_dict()["timing"]
+    assert timing["status"] in ("measured", "noisy") and not timing["passed"], timing
+    assert timing["speedup"] < timing["min_speedup"]
+    assert "correct, but" in result.message and f"{timing['min_speedup']:g}×" in result.message
