@@ -3,9 +3,10 @@ FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
 # bubblewrap: the exercise grader's sandbox (the grading worker refuses to grade without it);
 # gettext: msgfmt compiles the Chinese translations below; gcc and libc6-dev: TVM's export_library links a
-# compiled model into a shared library with the system's C compiler (the tvm-relax-onnx exercise, in the sandbox).
+# compiled model into a shared library with the system's C compiler (the tvm-relax-onnx exercise, in the sandbox);
+# g++: compiles C++ submissions into the kernels the grader calls (grader/cpp_build.py, in the sandbox).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap gettext gcc libc6-dev \
+    && apt-get install -y --no-install-recommends bubblewrap gettext gcc g++ libc6-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements/base.txt requirements/lab.txt requirements/

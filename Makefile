@@ -26,10 +26,11 @@ define apt_need
 endef
 
 # Debian packages the project needs to run: gettext's msgfmt compiles the Chinese translations;
-# bubblewrap is the exercise grader's sandbox.
+# bubblewrap is the exercise grader's sandbox; g++ compiles C++ submissions (inside that sandbox).
 system-deps:
 	$(call apt_need,gettext,msgfmt,the pages stay in English)
 	$(call apt_need,bubblewrap,bwrap,the exercise grader refuses to run submissions)
+	$(call apt_need,g++,g++,C++ exercises are graded IE (no compiler))
 
 # Debian packages the tests need: docker-compose validates docker-compose.yml without an engine;
 # chromium (with CJK fonts for the Chinese pages) runs the browser tests, which skip without it.
@@ -37,6 +38,7 @@ test-system-deps:
 	$(call apt_need,docker-compose,docker-compose,its test will skip)
 	$(call apt_need,chromium fonts-noto-cjk,chromium,the browser tests will skip)
 	$(call apt_need,bubblewrap,bwrap,the grader's sandbox tests will skip)
+	$(call apt_need,g++,g++,the grader's C++ tests will skip)
 	@test -d /usr/share/fonts/opentype/noto || ! command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \

@@ -366,6 +366,7 @@ class PublicExercise:
     visible_cases: tuple[PublicCase, ...]
     hidden_case_count: int
     toolchains: tuple[str, ...] = ()
+    language: str = "python"  # the starter's language: "python" or "cpp"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -384,6 +385,7 @@ class PublicExercise:
             "visible_cases": [case.to_dict() for case in self.visible_cases],
             "hidden_case_count": self.hidden_case_count,
             "toolchains": list(self.toolchains),
+            "language": self.language,
         }
 
 
@@ -510,6 +512,7 @@ class Bundle:
             visible_cases=tuple(visible),
             hidden_case_count=len(self.hidden_cases),
             toolchains=self.all_toolchains,
+            language=self.language,
         )
 
 

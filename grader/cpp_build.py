@@ -138,8 +138,8 @@ def check_library(library: bytes, entry_point: str) -> str | None:
 
 def trim_message(output: bytes) -> str:
     """Compiler output for a learner: the work folder's paths shortened, at most MESSAGE_LIMIT characters."""
-    text = output.decode("utf-8", "replace").replace(f"{BOX}/", "").replace("\r", "")
-    text = re.sub(r"/tmp/bq-grader-\w+/box/", "", text)  # noqa: S108 - the unsandboxed work folder's name
+    text = re.sub(r"[^\s'\"]*/bq-grader-\w+/box/", "", output.decode("utf-8", "replace"))  # the host's work folder
+    text = text.replace(f"{BOX}/", "").replace("\r", "")
     if len(text) > MESSAGE_LIMIT:
         text = text[: MESSAGE_LIMIT - 200] + "\n... (more compiler output cut) ...\n" + text[-150:]
     return text.strip()

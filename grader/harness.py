@@ -43,6 +43,7 @@ import time
 import traceback
 import types
 import typing
+import zipfile
 
 import numpy as np
 
@@ -257,6 +258,17 @@ class KernelEntry:
         return parts if len(parts) > 1 else parts[0]
 
 
+def _named_npz(arrays: dict[str, np.ndarray]) -> bytes:
+    """An `.npz` of arrays by name; written member by member, since `np.savez(**arrays)` cannot take an
+    argument named `file`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w") as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
 def _install_seccomp(program: bytes) -> None:
     """A second seccomp filter (filters stack; bubblewrap already set no_new_privs) before the kernel loads."""
 
@@ -436,9 +448,7 @@ def _run_cases(
         if files and report["status"] == "ok":
             channel.send(b"F", files)
         if isinstance(entry, KernelEntry) and entry.inputs_after is not None and report["status"] == "ok":
-            buffer = io.BytesIO()
-            np.savez(buffer, allow_pickle=False, **entry.inputs_after)
-            channel.send(b"I", buffer.getvalue())
+            channel.send(b"I", _named_npz(entry.inputs_after))
     channel.send(b"D", b"")
     sys.stdout.flush()
     # Not sys.exit: threads the submission left behind must not keep the process alive.

@@ -14,6 +14,12 @@ The sandbox (`bwrap_argv` shows the exact command line):
   plus a headroom for numpy), processes (`RLIMIT_NPROC` for a uid used by no one else, when the grader runs as
   root), file size (`RLIMIT_FSIZE`), open files; printed output and results are read with byte caps.
 * BLAS/OpenMP thread counts are 1.
+* A C++ kernel job (`Job.kernel`) sends the compiled library instead of source, and its harness adds a second
+  seccomp filter (`KERNEL_DENIED`: clone, fork, vfork, execve, execveat, clone3) before loading it.
+
+`run_command` runs one program (the C++ compiler) in a sandbox of its own: no /proc, no /dev, no interpreter,
+a writable work folder whose named files come back, the same seccomp filter and its own CPU, memory, file
+size and process limits.
 
 When the grader runs as root, bubblewrap itself runs as a fresh unprivileged uid, so even outside the user
 namespace the sandbox is not root; paths that uid cannot read (an interpreter under /root, say) are first
@@ -363,9 +369,16 @@ class _Prepared:
 
 
 def bwrap_argv(
-    config: SandboxConfig, *, harness: str, result_fd: int, binds: Iterable[tuple[str, str]], seccomp_fd: int | None
+    config: SandboxConfig,
+    *,
+    harness: str,
+    result_fd: int,
+    binds: Iterable[tuple[str, str]],
+    seccomp_fd: int | None,
+    kernel: bool = False,
 ) -> list[str]:
-    """The bubblewrap command line (`binds` are (host path, sandbox path) pairs, bound read-only)."""
+    """The bubblewrap command line (`binds` are (host path, sandbox path) pairs, bound read-only; `kernel`
+    also binds harness_cpp.py, which must sit next to `harness`, for a C++ kernel job)."""
     bwrap = config.bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable(INSTALL_HINT)
@@ -385,9 +398,10 @@ def bwrap_argv(
     argv += [
         "--size", size, "--tmpfs", BOX,
         "--ro-bind", harness, f"{BOX}/harness.py",
-        "--ro-bind", str(Path(harness).with_name(HARNESS_CPP.name)), f"{BOX}/{HARNESS_CPP.name}",
         "--chdir", BOX, "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
     ]  # fmt: skip
+    if kernel:
+        argv += ["--ro-bind", str(Path(harness).with_name(HARNESS_CPP.name)), f"{BOX}/{HARNESS_CPP.name}"]
     for name, value in SANDBOX_ENV.items():
         argv += ["--setenv", name, value]
     if seccomp_fd is not None:
@@ -417,8 +431,9 @@ def _prepare_bwrap(
     harness = workdir / "harness.py"
     shutil.copyfile(source, harness)
     harness.chmod(0o644)
-    shutil.copyfile(HARNESS_CPP, workdir / HARNESS_CPP.name)
-    (workdir / HARNESS_CPP.name).chmod(0o644)
+    if job.kernel is not None:
+        shutil.copyfile(HARNESS_CPP, workdir / HARNESS_CPP.name)
+        (workdir / HARNESS_CPP.name).chmod(0o644)
     workdir.chmod(0o755)
     running_as_root = os.geteuid() == 0
     binds: list[tuple[str, str]] = []
@@ -474,7 +489,14 @@ def _prepare_bwrap(
         for which, soft, hard in limits:
             resource.setrlimit(which, (soft, hard))
 
-    argv = bwrap_argv(config, harness=str(harness), result_fd=result_fd, binds=binds, seccomp_fd=seccomp_fd)
+    argv = bwrap_argv(
+        config,
+        harness=str(harness),
+        result_fd=result_fd,
+        binds=binds,
+        seccomp_fd=seccomp_fd,
+        kernel=job.kernel is not None,
+    )
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     return _Prepared(argv, preexec, tuple(pass_fds), str(workdir), env, cgroup, close_after)
 
@@ -486,7 +508,8 @@ def _prepare_plain(
     box.mkdir()
     harness = box / "harness.py"
     shutil.copyfile(source, harness)
-    shutil.copyfile(HARNESS_CPP, box / HARNESS_CPP.name)
+    if job.kernel is not None:
+        shutil.copyfile(HARNESS_CPP, box / HARNESS_CPP.name)
     limits = _limits(config, job, cases, memory_rlimit=True)
 
     def preexec() -> None:

@@ -37,6 +37,7 @@ def test_the_public_view_shows_the_cpp_starter_and_signature_never_the_reference
     public = bundle.public_view().to_dict()
     assert public["starter"] == (VADD / "starter.cpp").read_text()
     assert public["signature"].startswith('extern "C" void vadd(')
+    assert public["language"] == "cpp"
     reference_body = "c[i] = a[i] + b[i];"
     assert reference_body in bundle.reference_source()
     assert all(reference_body not in str(value) for value in public.values())
