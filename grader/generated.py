@@ -101,7 +101,9 @@ def judge_call(bundle: Bundle, outcome: CallOutcome, inputs: Inputs, expected: O
     """AC, or the verdict and what was wrong (inputs changed, outputs differ, the call failed)."""
     if outcome.status is not Status.OK or outcome.outputs is None or expected is None:
         message = outcome.message or outcome.error_type
-        return Judgement(_STATUS_VERDICT[outcome.status], message, outcome.status is not Status.EXCEPTION)
+        # An exception's traceback may print values of a hidden input; a broken rule or a limit does not.
+        public = outcome.rule or outcome.status is not Status.EXCEPTION
+        return Judgement(_STATUS_VERDICT[outcome.status], message, public)
     for name, sent in inputs.items():
         back = outcome.inputs_after.get(name)
         if back is None or back.dtype != sent.dtype or back.shape != sent.shape or back.tobytes() != sent.tobytes():

@@ -53,6 +53,7 @@ class CallOutcome:
     inputs_after: dict[str, np.ndarray] = field(default_factory=dict)
     error_type: str = ""
     message: str = ""
+    rule: bool = False  # a rule of timed runs was broken (the message may be shown even for a hidden case)
 
 
 def pack_inputs(inputs: dict[str, np.ndarray]) -> bytes:
@@ -288,9 +289,10 @@ class ServeSession:
         status = Status.MEMORY if report.get("status") == "memory" else Status.EXCEPTION
         if report.get("status") == "bad_output":
             return CallOutcome(Status.BAD_OUTPUT, message=str(report.get("message", ""))[:2000])
-        message = str(report.get("message") or "") if report.get("refused") else ""
+        refused = bool(report.get("refused"))
+        message = str(report.get("message") or "") if refused else ""
         message = message or prefix + str(report.get("traceback", ""))[:6000]
-        return CallOutcome(status, error_type=str(report.get("error_type", ""))[:200], message=message)
+        return CallOutcome(status, error_type=str(report.get("error_type", ""))[:200], message=message, rule=refused)
 
     def _watch(self) -> CallOutcome | None:
         """What the harness process must look like between calls: one thread, no other process, quiet channel."""
@@ -300,7 +302,7 @@ class ServeSession:
         except OSError:
             return CallOutcome(Status.CRASHED, message="the process ended")
         if threads > 1 or len(descendants(self.proc.pid)) > self.expected_processes:
-            return CallOutcome(Status.EXCEPTION, error_type="RuntimeError", message=REFUSED_MESSAGE)
+            return CallOutcome(Status.EXCEPTION, error_type="RuntimeError", message=REFUSED_MESSAGE, rule=True)
         if self._pending():
             return CallOutcome(Status.CRASHED, message="the harness's result channel was corrupted by the submission")
         return None
@@ -318,6 +320,7 @@ class ServeSession:
                 error_type="RuntimeError",
                 message=f"the program used {idle_ms:.1f} ms of CPU time between calls, while it should have been "
                 "waiting: timed runs allow no background work (timers, signal handlers, threads)",
+                rule=True,
             )
         deadline = time.monotonic() + self.config.wall_limit(self.cpu_limit_s)
         if not self._write(pack_inputs(inputs), deadline):

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from grader.sandbox import SandboxConfig, Status
 from grader.serve import ServeSession
 from grader.timing_stats import TimingPolicy, TimingSummary, should_continue, summarise
 
+logger = logging.getLogger(__name__)
 REVIEW_SPEEDUP = 10.0
 WARMUP_CALLS = 1  # untimed (but checked) calls of each program before the rounds: caches, lazy imports
 
@@ -87,6 +89,10 @@ def grade_generated_and_timed(bundle: Bundle, code: str, config: SandboxConfig, 
                 outcome = submission.call(inputs)
                 judged = judge_call(bundle, outcome, inputs, expected)
                 run.cases.append(_case(f"generated-{size}-{i + 1}", judged.verdict, spec.points, outcome.cpu_ms))
+                if judged.verdict is not Verdict.AC:
+                    logger.info(
+                        "%s: generated case of size %s: %s %s", bundle.slug, size, judged.verdict, judged.message
+                    )
                 if judged.verdict is not Verdict.AC and not run.message:
                     detail = f": {judged.message}" if judged.public and judged.message else ""
                     run.message = f"a generated case of size {size} got {judged.verdict}{detail}"

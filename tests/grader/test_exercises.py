@@ -21,6 +21,11 @@ PYTHON_BUNDLES = [slug for slug in BUNDLES if load_bundle(EXERCISES_DIR / slug).
 
 # A plausible mistake per exercise, and the cases it must fail (the others it may pass or fail).
 WRONG: dict[str, tuple[str, set[str]]] = {
+    "pairwise-distances": (  # distances, not squared distances
+        "import numpy as np\ndef pairwise_sq_dists(x, y):\n"
+        "    return np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)).astype(np.float32)\n",
+        {"01", "02", "03"},
+    ),
     "vector-add": ("def vector_add(a, b):\n    return a.astype(float) + b\n", {"01", "02", "05"}),
     "bn-fold": (
         "import numpy as np\ndef fold_batchnorm(weight, bias, gamma, beta, mean, var, eps):\n"

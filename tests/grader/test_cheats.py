@@ -1,0 +1,72 @@
+"""Cheats kept as regression submissions (tests/grader/cheats/, one file each) against the timed exercise.
+
+Each is graded end to end through the sandbox, like a learner's submission, and must get the verdict (and
+where it says something, the message or timing status) written next to it here. The bundle is the shipped
+pairwise-distances with fewer timed rounds, so the suite stays quick; the rules checked are the same.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.bundles import EXERCISES_DIR, Bundle, load_bundle
+from grader.results import Verdict
+from grader.run import grade
+from grader.sandbox import SandboxConfig
+
+CHEATS = Path(__file__).resolve().parent / "cheats"
+
+# file -> (verdict, a phrase of the result's message or "" , the timing status)
+EXPECTED: dict[str, tuple[Verdict, str, str]] = {
+    "modify_inputs.py": (Verdict.WA, "", "skipped"),
+    "cache_by_identity.py": (Verdict.WA, "generated case of size 1 got WA", "skipped"),
+    "predict_rng.py": (Verdict.WA, "", "skipped"),
+    "forge_channel.py": (Verdict.RE, "result channel was corrupted", "skipped"),
+    "patch_timers.py": (Verdict.WA, "correct, but 1.", "measured|noisy"),
+    "patch_harness.py": (Verdict.WA, "correct, but 1.", "measured|noisy"),
+    "lazy_subclass.py": (Verdict.WA, "", "skipped"),
+    "array_protocol.py": (Verdict.WA, "return numpy.ndarray itself", "skipped"),
+    "call_reference.py": (Verdict.RE, "neither the reference nor the baseline is reachable", ""),
+    "less_work_after_warmup.py": (Verdict.WA, "a timed round on fresh inputs of size 512 got WA", "rejected"),
+    "spinning_thread.py": (Verdict.RE, "timed runs are single-threaded", "skipped"),
+    "spin_between_calls.py": (Verdict.RE, "between calls", "skipped"),
+    "half_precision.py": (Verdict.WA, "", "skipped"),
+    "all_zeros.py": (Verdict.WA, "", "skipped"),
+    "uninitialised_output.py": (Verdict.WA, "", "skipped"),
+}
+
+
+@pytest.fixture(scope="module")
+def timed_bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
+    copy = tmp_path_factory.mktemp("timed") / "pairwise-distances"
+    shutil.copytree(EXERCISES_DIR / "pairwise-distances", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    meta = copy / "exercise.toml"
+    text = meta.read_text()
+    text = re.sub(r"(?m)^min_rounds = \d+$", "min_rounds = 4", text)
+    text = re.sub(r"(?m)^max_rounds = \d+$", "max_rounds = 8", text)
+    meta.write_text(text)
+    return load_bundle(copy)
+
+
+def test_every_cheat_file_has_an_expected_outcome() -> None:
+    assert {p.name for p in CHEATS.glob("*.py")} == set(EXPECTED)
+    assert len(EXPECTED) >= 12
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_cheat_is_caught(name: str, timed_bundle: Bundle, sandbox: SandboxConfig) -> None:
+    verdict, phrase, status = EXPECTED[name]
+    result = grade(timed_bundle, (CHEATS / name).read_text(), sandbox=sandbox)
+    summary = (result.verdict, result.message, result.timing and result.timing.to_dict())
+    assert result.verdict is verdict, summary
+    assert phrase in result.message, summary
+    assert result.score < result.max_score, summary
+    if status:
+        assert result.timing is not None and re.fullmatch(status, result.timing.status), summary
+    data = result.to_dict()
+    assert "device" in data and "timing" in data
