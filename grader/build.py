@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.bundles import Bundle, load_bundle
-from grader.cpp_build import compile_cpp
+from grader.cpp_build import CompileFailed, kernel_parts
 from grader.lab import reference_payloads
 from grader.outputs import OutputError, decode_outputs, load_outputs_file, outputs_npz
 from grader.results import Verdict
@@ -140,14 +140,14 @@ def run_reference(bundle: Bundle) -> list[bytes]:
                 raise BuildError(f"{bundle.slug}: the reference failed on case {case.name}")
             lab_payloads.append(final.payload)
         return lab_payloads
-    library: bytes = b""
-    kernel: dict[str, object] | None = None
-    if bundle.cpp is not None:
-        config = SandboxConfig()
-        built = compile_cpp(bundle.reference_source(), bundle.cpp, config, sandboxed=sandbox_problem(config) is None)
-        if not built.ok:
-            raise BuildError(f"{bundle.slug}: the reference does not compile ({built.verdict}): {built.message}")
-        library, kernel = built.library or b"", bundle.cpp.kernel_header()
+    config = SandboxConfig()
+    try:
+        parts = kernel_parts(bundle.cpp, bundle.reference_source(), config, sandboxed=sandbox_problem(config) is None)
+    except CompileFailed as failed:
+        result = failed.result
+        raise BuildError(
+            f"{bundle.slug}: the reference does not compile ({result.verdict}): {result.message}"
+        ) from None
     job = Job(
         entry_point=bundle.entry_point,
         code=bundle.reference_source(),
@@ -156,11 +156,11 @@ def run_reference(bundle: Bundle) -> list[bytes]:
         memory_limit_mb=bundle.memory_limit_mb,
         output_limit_bytes=bundle.output_limit_kb * 1024,
         process_per_case=bundle.process_per_case,
-        library=library,
-        kernel=kernel,
+        library=parts.library,
+        kernel=parts.kernel,
     )
     payloads = []
-    for case, raw in zip(bundle.cases, run_job(job, SandboxConfig(), sandboxed=False), strict=True):
+    for case, raw in zip(bundle.cases, run_job(job, config, sandboxed=False), strict=True):
         if raw.status is not Status.OK or raw.payload is None:
             detail = f"{raw.error_type} {raw.message}".strip()
             raise BuildError(f"{bundle.slug}: the reference failed on case {case.name}: {raw.status} {detail}")

@@ -457,8 +457,12 @@ class Bundle:
         return (self.path / "statement.md").read_text(encoding="utf-8")
 
     @property
+    def starter_path(self) -> Path:
+        return self.path / f"starter{SOURCE_SUFFIX[self.language]}"
+
+    @property
     def starter(self) -> str:
-        return (self.path / f"starter{SOURCE_SUFFIX[self.language]}").read_text(encoding="utf-8")
+        return self.starter_path.read_text(encoding="utf-8")
 
     @property
     def reference_path(self) -> Path:

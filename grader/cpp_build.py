@@ -30,7 +30,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from grader.cpp_spec import CppSpec
+from grader.cpp_spec import STANDARDS, CppSpec, flag_problem
 from grader.elf_symbols import ElfError, read_dynamic
 from grader.results import Verdict
 from grader.sandbox import BOX, Command, SandboxConfig, Status, run_command
@@ -104,7 +104,34 @@ class CompileResult:
     library: bytes | None
     message: str  # compiler output or the refusal, trimmed to 4 KB, paths shortened
     verdict: Verdict  # AC when ok; CE when the compiler or the symbol check refuses; TLE/MLE/OLE/RE at a limit
-    time_ms: float
+    time_ms: float  # wall-clock milliseconds of the compile (CPU time is limited per process inside)
+
+
+class CompileFailed(Exception):
+    """`kernel_parts` could not build the library; `result` says why (verdict and message)."""
+
+    def __init__(self, result: CompileResult) -> None:
+        super().__init__(f"{result.verdict}: {result.message}")
+        self.result = result
+
+
+@dataclass(frozen=True)
+class KernelParts:
+    """What a `Job` needs to run a bundle's code: the library and the kernel header (empty for Python)."""
+
+    library: bytes = b""
+    kernel: dict[str, object] | None = None
+
+
+def kernel_parts(spec: CppSpec | None, source: str, config: SandboxConfig, *, sandboxed: bool) -> KernelParts:
+    """For a C++ bundle (`spec` given), compile `source` and return the Job's `library` and `kernel`; for a
+    Python bundle, nothing. Raises CompileFailed when the source does not build."""
+    if spec is None:
+        return KernelParts()
+    built = compile_cpp(source, spec, config, sandboxed=sandboxed)
+    if not built.ok or built.library is None:
+        raise CompileFailed(built)
+    return KernelParts(built.library, spec.kernel_header())
 
 
 def symbol_problem(name: str) -> str | None:
@@ -161,14 +188,25 @@ _cache: OrderedDict[tuple[str, tuple[str, ...], str], CompileResult] = OrderedDi
 _cache_lock = threading.Lock()
 
 
+# Lines the toolchain itself prints when a limit stops it (a learner's `#error` cannot start a line so).
+_TOOL = r"^(?:\S*/)?(?:g\+\+|cc1plus|as|ld|collect2): "
+# SIGXCPU at the soft CPU limit, SIGKILL at the hard one (the cgroup's OOM killer is told apart by its count).
+_CPU_KILLED = re.compile(_TOOL + r".*(?:CPU time limit exceeded|Killed) signal terminated program", re.M)
+_MEMORY_OUT = re.compile(_TOOL + r".*(?:out of memory|Cannot allocate memory)|^virtual memory exhausted", re.M)
+_FILE_TOO_BIG = re.compile(_TOOL + r".*(?:File size limit exceeded|File too large|No space left on device)", re.M)
+
+
 def _limit_verdict(spec: CppSpec, status: Status, output: str, returncode: int | None) -> tuple[Verdict, str] | None:
     """The verdict when the compile hit a limit (the driver reports what killed cc1plus or ld), else None."""
-    seconds = f"{spec.compile_time_limit_s:g}"
-    if status is Status.TIMEOUT or "CPU time limit exceeded" in output:
+    memory = f"compiling needed more than {spec.compile_memory_limit_mb} MB of memory"
+    if status is Status.MEMORY:
+        return Verdict.MLE, memory
+    if status is Status.TIMEOUT or _CPU_KILLED.search(output):
+        seconds = f"{spec.compile_time_limit_s:g}"
         return Verdict.TLE, f"compiling took more than {seconds} s of CPU time; simplify templates or constexpr work"
-    if status is Status.MEMORY or re.search(r"out of memory|memory exhausted|Cannot allocate memory", output):
-        return Verdict.MLE, f"compiling needed more than {spec.compile_memory_limit_mb} MB of memory"
-    if re.search(r"File size limit exceeded|File too large|No space left on device", output):
+    if _MEMORY_OUT.search(output):
+        return Verdict.MLE, memory
+    if _FILE_TOO_BIG.search(output):
         return Verdict.OLE, f"the compiled library would be over {spec.max_library_kb} KB (a huge initialised array?)"
     if status is Status.CRASHED or (returncode is not None and returncode > 128):
         return Verdict.RE, f"the compiler was stopped (exit status {returncode})"
@@ -181,6 +219,10 @@ def compile_cpp(source: str, spec: CppSpec, config: SandboxConfig, *, sandboxed:
     version = compiler_version()
     if version is None:
         return CompileResult(False, None, INSTALL_HINT, Verdict.IE, 0.0)
+    # A spec made in code rather than read by parse_cpp_spec gets the same allowlist.
+    refused = [p for flag in spec.flags if (p := flag_problem(flag, fast_math=spec.fast_math))]
+    if refused or spec.std not in STANDARDS:
+        return CompileResult(False, None, "; ".join(refused) or f"unknown standard {spec.std!r}", Verdict.IE, 0.0)
     data = source.encode("utf-8", "surrogatepass")
     key = (hashlib.sha256(data).hexdigest(), (*spec.command_flags, spec.entry_point), version)
     with _cache_lock:
@@ -212,20 +254,20 @@ def _compile(data: bytes, spec: CppSpec, config: SandboxConfig, *, sandboxed: bo
     message = trim_message(run.output)
     limit = _limit_verdict(spec, run.status, message, run.returncode)
     if limit is not None:
-        verdict, why = limit
-        return CompileResult(False, None, f"{why}\n{message}".strip(), verdict, run.cpu_ms)
+        verdict, why = limit  # the driver's own words ("internal compiler error ... submit a bug report") mislead
+        return CompileResult(False, None, why, verdict, run.wall_ms)
     if run.returncode != 0:
         return CompileResult(
             False, None, message or f"g++ failed (exit status {run.returncode})", Verdict.CE, run.cpu_ms
         )
     library = run.files.get(LIBRARY_NAME)
     if library is None:
-        return CompileResult(False, None, "g++ wrote no library", Verdict.CE, run.cpu_ms)
+        return CompileResult(False, None, "g++ wrote no library", Verdict.CE, run.wall_ms)
     if len(library) > spec.max_library_kb * 1024:
         return CompileResult(
-            False, None, f"the compiled library is over {spec.max_library_kb} KB", Verdict.OLE, run.cpu_ms
+            False, None, f"the compiled library is over {spec.max_library_kb} KB", Verdict.OLE, run.wall_ms
         )
     problem = check_library(library, spec.entry_point)
     if problem is not None:
-        return CompileResult(False, None, problem, Verdict.CE, run.cpu_ms)
-    return CompileResult(True, library, message, Verdict.AC, run.cpu_ms)
+        return CompileResult(False, None, problem, Verdict.CE, run.wall_ms)
+    return CompileResult(True, library, message, Verdict.AC, run.wall_ms)

@@ -283,7 +283,8 @@ def _guarded(shape: tuple[int, ...], dtype: np.dtype[typing.Any]) -> tuple[np.nd
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     raw = np.empty(nbytes + 3 * GUARD_BYTES, dtype=np.uint8)
     start = (-raw.ctypes.data) % GUARD_BYTES + GUARD_BYTES  # aligned, with a full guard before it
-    raw[:] = GUARD_BYTE
+    raw[:start] = GUARD_BYTE
+    raw[start + nbytes :] = GUARD_BYTE
     view = raw[start : start + nbytes].view(dtype).reshape(shape)
     return raw, view
 
@@ -372,8 +373,9 @@ class KernelCall:
         for name, (raw, view) in buffers.items():
             if not _guards_intact(raw, view):
                 raise KernelError(f"your kernel wrote outside the buffer of `{name}` (check your loop bounds)")
-        result: dict[str, typing.Any] = {name: buffers[name][1].copy() for name in self.output_names}
-        result[INPUTS_KEY] = {a.name: buffers[a.name][1].copy() for a in self.args if a.role == "in"}
+        # The buffers are this call's own (the next call allocates new ones), so they are returned as they are.
+        result: dict[str, typing.Any] = {name: buffers[name][1] for name in self.output_names}
+        result[INPUTS_KEY] = {a.name: buffers[a.name][1] for a in self.args if a.role == "in"}
         return result
 
 

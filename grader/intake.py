@@ -33,13 +33,16 @@ from typing import Any
 
 from grader.build import GENERATOR, MIN_CASES, MIN_VISIBLE, write_manifest
 from grader.bundles import SLUG_RE, Bundle, BundleError, load_bundle
+from grader.cpp_build import CompileFailed, kernel_parts
 from grader.lab import failure_of, run_pipeline
 from grader.outputs import OutputError, decode_outputs, outputs_npz
 from grader.results import Verdict
 from grader.run import grade
 from grader.sandbox import UNSANDBOXED_ENV, CaseInput, Job, SandboxConfig, SandboxUnavailable, Status, run_job
 
-TEXT_FILES = ("exercise.toml", "statement.md", "starter.py", "reference.py", "checker.py")
+TEXT_FILES = (
+    "exercise.toml", "statement.md", "starter.py", "reference.py", "starter.cpp", "reference.cpp", "checker.py",
+)  # fmt: skip
 CASE_FILE_RE = re.compile(r"^cases/([a-z0-9_-]{1,40})\.(in\.npz|in\.json|eval\.npz|out\.npz)$")
 SHARED_FILE_RE = re.compile(r"^files/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 # What archivers add on their own; skipped without a word.
@@ -192,8 +195,9 @@ def unpack_archive(data: bytes, dest: Path, *, limits: IntakeLimits | None = Non
         known = relative in TEXT_FILES or relative == MANIFEST_PATH or SHARED_FILE_RE.match(relative)
         if not known and not CASE_FILE_RE.match(relative):
             raise IntakeError(
-                f"{relative}: not part of a bundle (exercise.toml, statement.md, starter.py, reference.py, "
-                "checker.py, files/NAME, and cases/NAME.in.npz, NAME.in.json or NAME.eval.npz); remove it"
+                f"{relative}: not part of a bundle (exercise.toml, statement.md, starter.py, reference.py or for C++ "
+                "starter.cpp, reference.cpp, checker.py, files/NAME, and cases/NAME.in.npz, NAME.in.json or "
+                "NAME.eval.npz); remove it"
             )
         if info.file_size > max(info.compress_size, 1) * limits.max_ratio and info.file_size > 1 << 20:
             raise IntakeError(
@@ -313,7 +317,7 @@ def prepare_bundle(folder: Path, *, sandbox: SandboxConfig | None = None, conten
     except BundleError as exc:
         report.problems.append(_relative_message(str(exc), folder))
         return report
-    for name in ("statement.md", "starter.py", "reference.py"):
+    for name in ("statement.md", bundle.starter_path.name, bundle.reference_path.name):
         if not (folder / name).read_text(encoding="utf-8").strip():
             report.problems.append(f"{name} is empty")
     if content_rules:
@@ -375,6 +379,11 @@ def _run_reference(bundle: Bundle, config: SandboxConfig, report: PrepareReport,
     if bundle.is_lab:
         _run_lab_reference(bundle, config, report, sandboxed=sandboxed)
         return
+    try:
+        parts = kernel_parts(bundle.cpp, bundle.reference_source(), config, sandboxed=sandboxed)
+    except CompileFailed as failed:
+        report.problems.append(f"the reference does not compile ({failed.result.verdict}): {failed.result.message}")
+        return
     job = Job(
         entry_point=bundle.entry_point,
         code=bundle.reference_source(),
@@ -383,6 +392,8 @@ def _run_reference(bundle: Bundle, config: SandboxConfig, report: PrepareReport,
         memory_limit_mb=bundle.memory_limit_mb,
         output_limit_bytes=bundle.output_limit_kb * 1024,
         process_per_case=bundle.process_per_case,
+        library=parts.library,
+        kernel=parts.kernel,
     )
     raws = run_job(job, config, sandboxed=sandboxed)
     for case, raw in zip(bundle.cases, raws, strict=True):
@@ -448,7 +459,8 @@ def edited_archive(
         for name, text in texts.items():
             if name not in TEXT_FILES:
                 raise IntakeError(f"{name}: not a part of a bundle")
-            if text.strip() or name != "checker.py":
+            # An empty part is dropped when the bundle lacks it (checker.py always; the other language's files).
+            if text.strip() or (name != "checker.py" and (current / name).is_file()):
                 archive.writestr(name, text.replace("\r\n", "\n"))
         for path in sorted((current / "files").glob("*")) if (current / "files").is_dir() else []:
             archive.writestr(f"files/{path.name}", path.read_bytes())

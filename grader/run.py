@@ -15,7 +15,7 @@ from typing import Literal
 
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
-from grader.cpp_build import compile_cpp
+from grader.cpp_build import CompileFailed, kernel_parts
 from grader.generated import GeneratorError
 from grader.kernel_inputs import changed_input
 from grader.lab import hide, judge_case, run_pipeline
@@ -192,13 +192,10 @@ def grade(
         return _summary(bundle, lab_results, max_score, sandboxed, notes, first_message=first)
 
     inputs = tuple(CaseInput(i, *case.input_bytes()) for i, case in enumerate(chosen))
-    library: bytes = b""
-    kernel: dict[str, object] | None = None
-    if bundle.cpp is not None:
-        built = compile_cpp(code, bundle.cpp, config, sandboxed=sandboxed)
-        if not built.ok:
-            return _not_built(bundle, chosen, built.verdict, built.message, max_score, sandboxed, notes)
-        library, kernel = built.library or b"", bundle.cpp.kernel_header()
+    try:
+        parts = kernel_parts(bundle.cpp, code, config, sandboxed=sandboxed)
+    except CompileFailed as failed:
+        return _not_built(bundle, chosen, failed.result.verdict, failed.result.message, max_score, sandboxed, notes)
     job = Job(
         entry_point=bundle.entry_point,
         code=code,
@@ -208,8 +205,8 @@ def grade(
         output_limit_bytes=bundle.output_limit_kb * 1024,
         process_per_case=bundle.process_per_case,
         preload=tuple(TOOLCHAINS[t].module for t in bundle.all_toolchains if t != "numpy"),
-        library=library,
-        kernel=kernel,
+        library=parts.library,
+        kernel=parts.kernel,
     )
     raws = run_job(job, config, sandboxed=sandboxed)
     results = []

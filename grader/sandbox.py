@@ -33,6 +33,7 @@ import ctypes
 import errno
 import json
 import logging
+import math
 import os
 import platform
 import resource
@@ -900,7 +901,7 @@ class CommandResult:
     returncode: int | None
     output: bytes  # stdout and stderr together, the first `output_limit_bytes`
     files: dict[str, bytes]
-    cpu_ms: float
+    cpu_ms: float  # the tree's in a plain subprocess; through bubblewrap only bwrap's own (see run_command)
     wall_ms: float
 
 
@@ -938,14 +939,15 @@ def run_command(command: Command, config: SandboxConfig, *, sandboxed: bool) -> 
     box.mkdir()
     for name, data in command.files:
         (box / name).write_bytes(data)
-    cpu = int(command.cpu_limit_s) + 1
+    # SIGXCPU at the soft limit (the compiler driver names it), SIGKILL a second later.
+    cpu = math.ceil(command.cpu_limit_s)
     size = command.max_file_size_mb << 20
     cgroup = None
     if sandboxed and Cgroup.usable(config.cgroup_parent):
         assert config.cgroup_parent is not None  # noqa: S101 - narrowed by usable()
         cgroup = Cgroup(config.cgroup_parent, command.memory_limit_mb << 20, config.max_processes)
     limits = [
-        (resource.RLIMIT_CPU, cpu, cpu),
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
         (resource.RLIMIT_FSIZE, size, size),
         (resource.RLIMIT_NOFILE, config.max_open_files, config.max_open_files),
         (resource.RLIMIT_CORE, 0, 0),
@@ -1015,7 +1017,8 @@ def run_command(command: Command, config: SandboxConfig, *, sandboxed: bool) -> 
             while True:
                 selector.select(timeout=0.02)
                 drain()
-                # wait4 reports the CPU time of the whole tree (every process it waited for, down to cc1plus).
+                # The CPU time of every process waited for below it: the whole tree in a plain subprocess; through
+                # bubblewrap (whose init does not pass it up) only bwrap's own, so limits there are per process.
                 pid, wait_status, usage = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     proc.returncode = returncode = os.waitstatus_to_exitcode(wait_status)

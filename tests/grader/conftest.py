@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,3 +89,14 @@ def healthy_worker() -> Iterator[None]:
         detail=sandbox_processes,
     )
     assert grader_temp_dirs() - before == set()
+
+
+@pytest.fixture(scope="session")
+def gxx() -> str:
+    """The C++ compiler the C++ tests need: they skip without it, and fail under CI=true (make test installs it)."""
+    path = shutil.which("g++")
+    if path is None:
+        if IN_CI:
+            pytest.fail("g++ is required in CI (make test-system-deps installs it)")
+        pytest.skip("needs g++ (make test-system-deps installs it)")
+    return path

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import secrets
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -22,7 +21,7 @@ from grader.elf_symbols import ElfError, read_dynamic
 from grader.results import Verdict
 from grader.sandbox import SandboxConfig
 
-needs_gxx = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++ (make test-system-deps installs it)")
+needs_gxx = pytest.mark.usefixtures("gxx")
 VADD = Path(__file__).resolve().parent / "bundles" / "vadd"
 KERNEL = '#include <cstdint>\nextern "C" void vadd(const float* a, const float* b, float* c, int64_t n) {{ {body} }}\n'
 
@@ -104,9 +103,7 @@ def test_a_symbol_table_the_loader_does_not_use_is_refused(tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def sample_library(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    if shutil.which("g++") is None:
-        pytest.skip("needs g++ (make test-system-deps installs it)")
+def sample_library(tmp_path_factory: pytest.TempPathFactory, gxx: str) -> bytes:
     return host_library(tmp_path_factory.mktemp("elf"), KERNEL.format(body="c[0] = a[0];"))
 
 
@@ -170,3 +167,19 @@ def test_no_compiler_is_an_internal_error_saying_what_to_install(
     monkeypatch.setattr(cpp_build, "compiler_version", lambda: None)
     result = compile_cpp(fresh(), vadd.cpp, sandbox)
     assert result.verdict is Verdict.IE and "apt-get install g++" in result.message
+
+
+@needs_gxx
+def test_a_spec_made_in_code_gets_the_same_flag_allowlist(vadd: Bundle, sandbox: SandboxConfig) -> None:
+    assert vadd.cpp is not None
+    for flags in (("-O2", "-fplugin=/tmp/evil.so"), ("-ffast-math",)):
+        result = compile_cpp(fresh(), dataclasses.replace(vadd.cpp, flags=flags), sandbox)
+        assert result.verdict is Verdict.IE and flags[-1] in result.message
+
+
+@needs_gxx
+@pytest.mark.parametrize("text", ["out of memory", "CPU time limit exceeded", "File size limit exceeded"])
+def test_a_learners_error_directive_cannot_pass_for_a_limit(text: str, vadd: Bundle, sandbox: SandboxConfig) -> None:
+    assert vadd.cpp is not None
+    result = compile_cpp(f"#error {text}\n" + fresh(), vadd.cpp, sandbox)
+    assert result.verdict is Verdict.CE and text in result.message

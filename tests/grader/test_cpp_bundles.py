@@ -10,6 +10,9 @@ import pytest
 
 from grader.bundles import BundleError, load_bundle
 from grader.cpp_spec import DEFAULT_FLAGS, flag_problem
+from grader.intake import bundle_digest, edited_archive, prepare_bundle, unpack_archive
+from grader.sandbox import SandboxConfig
+from tests.authoring_support import good_zip, make_zip
 
 VADD = Path(__file__).resolve().parent / "bundles" / "vadd"
 
@@ -119,3 +122,37 @@ def test_code_generation_flags_are_allowed(flag: str) -> None:
 )
 def test_flags_that_read_files_or_run_programs_are_refused(flag: str) -> None:
     assert flag_problem(flag, fast_math=True) is not None
+
+
+# --- An uploaded C++ bundle (grader/intake.py) ---
+
+
+def _vadd_zip(**replace: bytes) -> bytes:
+    files = {name: (VADD / name).read_bytes() for name in ("exercise.toml", "statement.md", "starter.cpp")}
+    files["reference.cpp"] = (VADD / "reference.cpp").read_bytes()
+    files |= {f"cases/{p.name}": p.read_bytes() for p in sorted((VADD / "cases").glob("*.in.npz"))}
+    return make_zip(files | replace, folder="vadd/")
+
+
+def test_an_uploaded_cpp_bundle_is_prepared_in_the_sandbox(tmp_path: Path, sandbox: SandboxConfig) -> None:
+    folder = unpack_archive(_vadd_zip(), tmp_path)
+    report = prepare_bundle(folder, sandbox=sandbox, content_rules=False)
+    assert report.ok and report.sandboxed, report
+    for case in ("01", "02", "03"):
+        assert (folder / "cases" / f"{case}.out.npz").read_bytes() == (VADD / "cases" / f"{case}.out.npz").read_bytes()
+
+
+def test_an_uploaded_cpp_reference_that_does_not_compile_is_refused(tmp_path: Path, sandbox: SandboxConfig) -> None:
+    broken = b'#include <cstdint>\nextern "C" void vadd(const float* a, const float* b, float* c, int64_t n) { x }\n'
+    folder = unpack_archive(_vadd_zip(**{"reference.cpp": broken}), tmp_path)
+    report = prepare_bundle(folder, sandbox=sandbox, content_rules=False)
+    assert not report.ok
+    assert any("the reference does not compile (CE)" in p and "'x' was not declared" in p for p in report.problems)
+
+
+def test_editing_a_python_bundle_adds_no_cpp_files(tmp_path: Path) -> None:
+    current = unpack_archive(good_zip(), tmp_path)
+    (tmp_path / "new").mkdir()
+    edited = unpack_archive(edited_archive(current, parts={}, cases_zip=None), tmp_path / "new")
+    assert bundle_digest(edited) == bundle_digest(current)
+    assert not (edited / "starter.cpp").exists()

@@ -18,10 +18,7 @@ from grader.results import GradeResult, Verdict
 from grader.run import grade
 from grader.sandbox import SandboxConfig
 
-pytestmark = [
-    pytest.mark.usefixtures("healthy_worker"),
-    pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++ (make test-system-deps installs it)"),
-]
+pytestmark = pytest.mark.usefixtures("healthy_worker", "gxx")
 
 VADD = Path(__file__).resolve().parent / "bundles" / "vadd"
 HEAD = "#include <cstdint>\n#include <cstdio>\n#include <cstdlib>\n#include <unistd.h>\n#include <fcntl.h>\n"
