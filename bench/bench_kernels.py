@@ -1,5 +1,7 @@
-"""Timed exercises: the speed-up's run-to-run spread when one submission is graded again and again, and the
-time a whole grading (static, generated and timed rounds) takes per exercise.
+"""Timed exercises: the speed-up's run-to-run spread (goal ≤ 5 %) and the time one grading takes.
+
+The spread is that of one submission graded again and again; a grading is the stored, generated and timed
+cases together.
 
 Run with `python bench/bench_kernels.py` (no Django needed). Each timed exercise's reference is graded
 `RUNS` times through the sandbox; "spread" is the largest distance of a run's speed-up from their median

@@ -422,6 +422,7 @@ class Bundle:
 
     @property
     def baseline_path(self) -> Path:
+        """The bundle's own program the submission is timed against, in the submission's language."""
         return self.path / f"baseline{SOURCE_SUFFIX[self.language]}"
 
     @property
@@ -741,7 +742,7 @@ def _generated(meta: dict[str, Any], where: str, path: Path) -> GeneratedSpec | 
 
 
 def _timing(
-    meta: dict[str, Any], where: str, path: Path, generated: GeneratedSpec | None, language: str = "python"
+    meta: dict[str, Any], where: str, path: Path, generated: GeneratedSpec | None, language: str
 ) -> TimingSpec | None:
     raw = _get(meta, "timing", dict, where, None)
     if raw is None:

@@ -4,8 +4,10 @@ Used for generated cases and timed rounds (grader/timed.py). Like harness.py it 
 `grader` (stdlib and numpy only). Protocol, all on pipes:
 
 * stdin: frames of an 8-byte big-endian length and a body. First a JSON header (`entry`,
-  `import_cpu_limit_s`, `call_cpu_limit_s`, `preload`), then the submission's source, then one frame per
-  call: the inputs as a raw array bundle (`pack` below). An empty frame ends the session.
+  `import_cpu_limit_s`, `call_cpu_limit_s`, `preload`; for a C++ kernel `kernel`: {"symbol", "args"} and
+  `seccomp`: the kernel's extra filter as hex), then the submission's source (for a C++ kernel: the compiled
+  library, loaded with harness_cpp.py's `load_kernel`, which sits next to this file), then one frame per call:
+  the inputs as a raw array bundle (`pack` below). An empty frame ends the session.
 * the result descriptor (argv[1]): frames of one kind byte, a 4-byte big-endian length and a body. `H`
   (hello, before the submission exists: the trusted side finds this process's pid), `R` (ready: imported),
   `C` (a syntax error or no entry point), `E` (JSON: an exception, at import or in a call), `O` (a call's
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -89,6 +92,20 @@ def unpack(body: bytes) -> dict[str, np.ndarray]:
     return arrays
 
 
+def _install_filter(code: bytes) -> None:
+    """Stacks a seccomp filter on the sandbox's (bubblewrap set no_new_privs; filters can only be added)."""
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    buffer = ctypes.create_string_buffer(code, len(code))
+    fprog = SockFprog(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    if libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        raise OSError(ctypes.get_errno(), "installing a seccomp filter failed")
+
+
 def _refuse_spawning() -> bool:
     """Installs a seccomp filter answering EPERM to clone/clone3/fork/vfork; False where it cannot (not x86-64)."""
     if platform.machine() != "x86_64":
@@ -104,17 +121,7 @@ def _refuse_spawning() -> bool:
     for number in _SPAWN_SYSCALLS:
         program += [insn(jeq, 0, 1, number), insn(ret, 0, 0, eperm)]
     program.append(insn(ret, 0, 0, 0x7FFF0000))
-    code = b"".join(program)
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    buffer = ctypes.create_string_buffer(code, len(code))
-    fprog = SockFprog(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS (bubblewrap set it already)
-    if libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
-        raise OSError(ctypes.get_errno(), "installing the single-thread filter failed")
+    _install_filter(b"".join(program))
     return True
 
 
@@ -164,18 +171,67 @@ def _outputs(result: object) -> list[tuple[str, np.ndarray]]:
     return arrays
 
 
+class _Kernel:
+    """A C++ kernel as an entry point: returns its outputs and keeps the inputs it saw after the call."""
+
+    def __init__(self, call: typing.Any) -> None:
+        self.call = call
+        self.inputs_after: dict[str, np.ndarray] = {}
+
+    def __call__(self, **inputs: np.ndarray) -> object:
+        result = self.call(inputs)
+        self.inputs_after = result.pop("__inputs__")
+        parts = tuple(result[name] for name in self.call.output_names)
+        return parts if len(parts) > 1 else parts[0]
+
+
+def _load_kernel(fd: int, library: bytes, header: dict[str, typing.Any]) -> _Kernel:
+    """Loads the compiled kernel with harness_cpp.py (next to this file), after its seccomp filter."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location("harness_cpp", os.path.join(here, "harness_cpp.py"))
+    assert spec is not None and spec.loader is not None  # noqa: S101 - the sandbox puts it there
+    harness_cpp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness_cpp)
+    path = os.path.abspath("kernel.so")
+    with open(path, "wb") as handle:
+        handle.write(library)
+    os.chmod(path, 0o500)
+    if header.get("seccomp"):
+        _install_filter(bytes.fromhex(header["seccomp"]))
+    kernel = header["kernel"]
+    signal.setitimer(signal.ITIMER_PROF, float(header["import_cpu_limit_s"]) + 0.02)
+    try:
+        loaded = harness_cpp.load_kernel(path, kernel["symbol"], kernel["args"])
+    except harness_cpp.KernelError as exc:
+        _send(fd, b"C", json.dumps({"error_type": "LookupError", "traceback": str(exc)}).encode())
+        _exit(0)
+    except OSError as exc:
+        report = {"status": "exception", "error_type": "OSError", "traceback": str(exc).replace(path, "kernel.so")}
+        _send(fd, b"E", json.dumps(report).encode())
+        _exit(0)
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    return _Kernel(loaded)
+
+
 def main() -> None:
     fd = int(sys.argv[1])
     os.set_inheritable(fd, False)
     _send(fd, b"H", b"")
     stdin = sys.stdin.buffer
     header = json.loads(_read_frame(stdin))
-    source = _read_frame(stdin).decode("utf-8", errors="replace")
+    code_bytes = _read_frame(stdin)
     for name in header.get("preload", []):
         importlib.import_module(name)
     call_limit = float(header["call_cpu_limit_s"])
     filtered = _refuse_spawning()
+    entry = _load_kernel(fd, code_bytes, header) if header.get("kernel") else _import(fd, code_bytes, header)
+    _send(fd, b"R", json.dumps({"single_thread_filter": filtered}).encode())
+    _serve(fd, stdin, entry, call_limit)
 
+
+def _import(fd: int, code_bytes: bytes, header: dict[str, typing.Any]) -> typing.Callable[..., object]:
+    """Runs the submission's module code and returns its entry point, or reports why not and exits."""
+    source = code_bytes.decode("utf-8", errors="replace")
     with open(SUBMISSION_FILE, "w", encoding="utf-8") as handle:
         handle.write(source)
     module = types.ModuleType("submission")
@@ -199,8 +255,10 @@ def main() -> None:
         message = f"LookupError: the submission defines no function named {header['entry']!r}\n"
         _send(fd, b"C", json.dumps({"error_type": "LookupError", "traceback": message}).encode())
         _exit(0)
-    _send(fd, b"R", json.dumps({"single_thread_filter": filtered}).encode())
+    return typing.cast(typing.Callable[..., object], entry)
 
+
+def _serve(fd: int, stdin: typing.BinaryIO, entry: typing.Callable[..., object], call_limit: float) -> None:
     while body := _read_frame(stdin):
         inputs = unpack(body)
         signal.setitimer(signal.ITIMER_PROF, call_limit + 0.02)
@@ -216,6 +274,8 @@ def main() -> None:
             _send(fd, b"E", json.dumps(_failure(exc)).encode())
             continue
         signal.setitimer(signal.ITIMER_PROF, 0)
+        if isinstance(entry, _Kernel):  # the kernel got copies: what it left in them is what counts
+            inputs.update(entry.inputs_after)
         returned = [(f"in:{name}", array) for name, array in inputs.items()]
         _send(fd, b"O", pack_parts(arrays + returned, {"tuple": isinstance(result, tuple)}))
     _exit(0)

@@ -31,7 +31,7 @@ from grader.sandbox import (
     Status,
     run_job,
 )
-from grader.timed import GeneratedRun, grade_generated_and_timed
+from grader.timed import GeneratedRun, Program, grade_generated_and_timed, skipped_timing
 from grader.toolchains import TOOLCHAINS, install_hint, missing
 
 logger = logging.getLogger(__name__)
@@ -216,9 +216,13 @@ def grade(
     first = raws[0].message if raws else ""
     stopped = first.startswith("importing the submission") or any(r.verdict is Verdict.CE for r in results)
     if bundle.generated is None or cases != "all" or stopped:
-        return _summary(bundle, results, max_score, sandboxed, notes, first_message=first)
+        why = "only the examples were run" if cases != "all" else "the submission did not load"
+        untimed = GeneratedRun(timing=skipped_timing(bundle, f"not timed: {why}")) if bundle.timing else None
+        return _summary(bundle, results, max_score, sandboxed, notes, first_message=first, generated=untimed)
     try:
-        extra = grade_generated_and_timed(bundle, code, config, sandboxed=sandboxed)
+        program = Program(code, parts.library, parts.kernel)
+        correct = all(r.verdict is Verdict.AC for r in results)
+        extra = grade_generated_and_timed(bundle, program, config, sandboxed=sandboxed, time_it=correct)
     except GeneratorError as exc:
         logger.error("generated cases of %s failed on the trusted side: %s", bundle.slug, exc)
         message = "the grader could not make or time this exercise's generated cases; the grader's team was told"

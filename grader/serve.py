@@ -30,7 +30,18 @@ import numpy as np
 
 from grader.harness_serve import pack
 from grader.outputs import Outputs
-from grader.sandbox import BOX, Job, SandboxConfig, SandboxUnavailable, Status, _kill, _prepare_bwrap, _prepare_plain
+from grader.sandbox import (
+    BOX,
+    KERNEL_DENIED,
+    Job,
+    SandboxConfig,
+    SandboxUnavailable,
+    Status,
+    _kill,
+    _prepare_bwrap,
+    _prepare_plain,
+    seccomp_program,
+)
 from grader.sandbox import sandbox_problem as _sandbox_problem
 
 SERVE_HARNESS = Path(__file__).resolve().parent / "harness_serve.py"
@@ -39,6 +50,7 @@ MAX_ANSWER_BYTES = 256 << 20
 IDLE_CPU_LIMIT_MS = 5.0
 REFUSED_MESSAGE = "timed runs are single-threaded: starting a thread or a process is refused"
 _DTYPE_KINDS = "biufc"
+CORRUPTED = "the harness's result channel was corrupted by the submission"
 
 
 class ChannelError(Exception):
@@ -136,7 +148,11 @@ class ServeSession:
         memory_limit_mb: int,
         calls: int,
         preload: tuple[str, ...] = (),
+        library: bytes = b"",
+        kernel: dict[str, object] | None = None,
     ) -> None:
+        """`code` is Python source; for a C++ kernel, `library` is the compiled .so and `kernel` its
+        {"symbol", "args"} (grader/cpp_spec.py's `kernel_header`)."""
         self.code = code
         self.entry_point = entry_point
         self.config = config
@@ -145,6 +161,8 @@ class ServeSession:
         self.memory_limit_mb = memory_limit_mb
         self.calls = calls
         self.preload = preload
+        self.library = library
+        self.kernel = kernel
         self.proc: subprocess.Popen[bytes] | None = None
         self.pid = 0
         self.result_fd = -1
@@ -216,7 +234,16 @@ class ServeSession:
         self.workdir = Path(tempfile.mkdtemp(prefix="bq-grader-"))
         result_r, result_w = os.pipe()
         self.result_fd = result_r
-        job = Job(self.entry_point, self.code, (), self.cpu_limit_s, self.memory_limit_mb, 0)
+        job = Job(
+            self.entry_point,
+            self.code,
+            (),
+            self.cpu_limit_s,
+            self.memory_limit_mb,
+            0,
+            library=self.library,
+            kernel=self.kernel,
+        )
         prepare = _prepare_bwrap if self.sandboxed else _prepare_plain
         prepared = prepare(self.config, job, self.calls, self.workdir, result_w, SERVE_HARNESS)
         self.cleanup = prepared.close_after
@@ -245,16 +272,19 @@ class ServeSession:
         tree = descendants(self.proc.pid)
         self.pid = next((p for p in tree if _is_harness(p)), self.proc.pid)
         self.expected_processes = len(tree)
-        header = {
+        header: dict[str, object] = {
             "entry": self.entry_point,
             "import_cpu_limit_s": self.cpu_limit_s,
             "call_cpu_limit_s": self.cpu_limit_s,
             "preload": list(self.preload),
         }
+        program = self.code.encode("utf-8", "surrogatepass")
+        if self.kernel is not None:
+            filter_program = seccomp_program(KERNEL_DENIED.values())
+            header.update(kernel=self.kernel, seccomp=filter_program.hex() if filter_program else "")
+            program = self.library
         deadline = time.monotonic() + self.config.wall_limit(self.cpu_limit_s) + self.config.startup_timeout_s
-        if not self._write(json.dumps(header).encode(), deadline) or not self._write(
-            self.code.encode("utf-8", "surrogatepass"), deadline
-        ):
+        if not self._write(json.dumps(header).encode(), deadline) or not self._write(program, deadline):
             return CallOutcome(Status.CRASHED, message="the program stopped before it was imported")
         try:
             kind, body = self._read_frame(deadline)
@@ -268,7 +298,7 @@ class ServeSession:
         if kind == b"E":
             return self._failure(json.loads(body), prefix="importing the submission failed:\n")
         if kind != b"R":
-            return CallOutcome(Status.CRASHED, message="the harness's result channel was corrupted by the submission")
+            return CallOutcome(Status.CRASHED, message=CORRUPTED)
         watched = self._watch()
         if watched:
             return watched
@@ -286,6 +316,8 @@ class ServeSession:
         return f"exit status {code}"
 
     def _failure(self, report: dict[str, object], prefix: str = "") -> CallOutcome:
+        if report.get("status") not in ("exception", "memory", "bad_output"):
+            return CallOutcome(Status.CRASHED, message=CORRUPTED)
         status = Status.MEMORY if report.get("status") == "memory" else Status.EXCEPTION
         if report.get("status") == "bad_output":
             return CallOutcome(Status.BAD_OUTPUT, message=str(report.get("message", ""))[:2000])
@@ -304,7 +336,7 @@ class ServeSession:
         if threads > 1 or len(descendants(self.proc.pid)) > self.expected_processes:
             return CallOutcome(Status.EXCEPTION, error_type="RuntimeError", message=REFUSED_MESSAGE, rule=True)
         if self._pending():
-            return CallOutcome(Status.CRASHED, message="the harness's result channel was corrupted by the submission")
+            return CallOutcome(Status.CRASHED, message=CORRUPTED)
         return None
 
     def call(self, inputs: dict[str, np.ndarray]) -> CallOutcome:
@@ -341,7 +373,7 @@ class ServeSession:
             outcome.cpu_ms = cpu_ms
             return outcome
         if kind != b"O":
-            return CallOutcome(Status.CRASHED, message="the harness's result channel was corrupted by the submission")
+            return CallOutcome(Status.CRASHED, message=CORRUPTED)
         try:
             arrays, is_tuple = unpack_answer(body)
         except ChannelError as exc:

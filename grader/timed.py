@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.bundles import Bundle
+from grader.cpp_build import compile_cpp
 from grader.generated import Generator, GeneratorError, draw, judge_call, load_generator
 from grader.results import CaseResult, Roofline, TimingReport, Verdict
 from grader.roofline import machine_peaks
@@ -32,6 +34,32 @@ from grader.timing_stats import TimingPolicy, TimingSummary, should_continue, su
 logger = logging.getLogger(__name__)
 REVIEW_SPEEDUP = 10.0
 WARMUP_CALLS = 1  # untimed (but checked) calls of each program before the rounds: caches, lazy imports
+
+
+@dataclass(frozen=True)
+class Program:
+    """What a serving process runs: Python source, or a compiled C++ kernel and its call header."""
+
+    code: str
+    library: bytes = b""
+    kernel: dict[str, object] | None = None
+
+
+_baselines: dict[tuple[str, str], Program] = {}
+
+
+def baseline_program(bundle: Bundle, config: SandboxConfig, *, sandboxed: bool) -> Program:
+    """The bundle's baseline; a C++ one compiled (in the sandbox, like a submission) once per source."""
+    source = bundle.baseline_path.read_text(encoding="utf-8")
+    if bundle.cpp is None:
+        return Program(source)
+    key = (str(bundle.baseline_path), hashlib.sha256(source.encode() + repr(bundle.cpp).encode()).hexdigest())
+    if key not in _baselines:
+        built = compile_cpp(source, bundle.cpp, config, sandboxed=sandboxed)
+        if not built.ok or built.library is None:
+            raise GeneratorError(f"{bundle.slug}: baseline.cpp does not build: {built.message}")
+        _baselines[key] = Program(source, built.library, bundle.cpp.kernel_header())
+    return _baselines[key]
 
 
 @dataclass
@@ -48,10 +76,12 @@ def _policy(bundle: Bundle) -> TimingPolicy:
     return TimingPolicy(spec.min_speedup, spec.bands, spec.min_rounds, spec.max_rounds, spec.target_cv)
 
 
-def _session(bundle: Bundle, code: str, config: SandboxConfig, sandboxed: bool, calls: int) -> ServeSession:
+def _session(bundle: Bundle, program: Program, config: SandboxConfig, sandboxed: bool, calls: int) -> ServeSession:
     return ServeSession(
-        code,
+        program.code,
         bundle.entry_point,
+        library=program.library,
+        kernel=program.kernel,
         config=config,
         sandboxed=sandboxed,
         cpu_limit_s=bundle.time_limit_s,
@@ -67,21 +97,24 @@ def _calls(bundle: Bundle) -> int:
     return len(generated.sizes) * generated.inputs_per_size + rounds
 
 
-def grade_generated_and_timed(bundle: Bundle, code: str, config: SandboxConfig, *, sandboxed: bool) -> GeneratedRun:
-    """Generated cases (and the timing, for a timed bundle) of one submission."""
+def grade_generated_and_timed(
+    bundle: Bundle, program: Program, config: SandboxConfig, *, sandboxed: bool, time_it: bool = True
+) -> GeneratedRun:
+    """Generated cases (and the timing, for a timed bundle) of one submission (for C++, already compiled).
+    `time_it=False` (the stored cases failed) grades the generated cases and skips the timing."""
     spec = bundle.generated
     assert spec is not None  # noqa: S101 - only bundles with [generated] get here
     run = GeneratedRun()
     rng = np.random.default_rng(secrets.randbits(128))
     generator = load_generator(bundle)
-    with _session(bundle, code, config, sandboxed, _calls(bundle)) as submission:
+    with _session(bundle, program, config, sandboxed, _calls(bundle)) as submission:
         started = submission.start()
         names = [f"generated-{size}-{i + 1}" for size in spec.sizes for i in range(spec.inputs_per_size)]
         if started.status is not Status.OK:
             judged = judge_call(bundle, started, {}, None)
             run.cases = [_case(name, judged.verdict, spec.points) for name in names]
             run.message = judged.message
-            run.timing = _skipped(bundle, "not timed: the submission did not start")
+            run.timing = skipped_timing(bundle, "not timed: the submission did not start")
             return run
         for size in spec.sizes:
             for i in range(spec.inputs_per_size):
@@ -98,8 +131,8 @@ def grade_generated_and_timed(bundle: Bundle, code: str, config: SandboxConfig, 
                     run.message = f"a generated case of size {size} got {judged.verdict}{detail}"
         if bundle.timing is None:
             return run
-        if any(case.verdict is not Verdict.AC for case in run.cases):
-            run.timing = _skipped(bundle, "not timed: the submission is not correct on every generated case")
+        if not time_it or any(case.verdict is not Verdict.AC for case in run.cases):
+            run.timing = skipped_timing(bundle, "not timed: the submission is not correct on every case")
             return run
         try:
             run.timing = _measure(bundle, config, sandboxed, submission, generator, rng)
@@ -113,7 +146,7 @@ def _case(name: str, verdict: Verdict, points: float, cpu_ms: float | None = Non
     return CaseResult(name=name, visible=False, verdict=verdict, points=earned, max_points=points, time_ms=cpu_ms)
 
 
-def _skipped(bundle: Bundle, message: str) -> TimingReport:
+def skipped_timing(bundle: Bundle, message: str) -> TimingReport:
     assert bundle.timing is not None  # noqa: S101
     return TimingReport(status="skipped", min_speedup=bundle.timing.min_speedup, message=message)
 
@@ -135,8 +168,8 @@ def _measure(
     timing = bundle.timing
     assert timing is not None  # noqa: S101
     policy = _policy(bundle)
-    baseline_code = bundle.baseline_path.read_text(encoding="utf-8")
-    with _session(bundle, baseline_code, config, sandboxed, _calls(bundle)) as baseline:
+    reference_program = baseline_program(bundle, config, sandboxed=sandboxed)
+    with _session(bundle, reference_program, config, sandboxed, _calls(bundle)) as baseline:
         started = baseline.start()
         if started.status is not Status.OK:
             raise GeneratorError(f"{bundle.slug}: the baseline does not start: {started.message}")

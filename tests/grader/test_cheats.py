@@ -1,8 +1,9 @@
-"""Cheats kept as regression submissions (tests/grader/cheats/, one file each) against the timed exercise.
+"""Cheats kept as regression submissions (tests/grader/cheats/, one file each) against timed exercises.
 
 Each is graded end to end through the sandbox, like a learner's submission, and must get the verdict (and
-where it says something, the message or timing status) written next to it here. The bundle is the shipped
-pairwise-distances with fewer timed rounds, so the suite stays quick; the rules checked are the same.
+where it says something, the message or timing status) written next to it here. Python cheats run against
+the shipped pairwise-distances with fewer timed rounds, so the suite stays quick (the rules checked are the
+same); C++ cheats (cheats/cpp/) against the test bundle timed-matmul.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from grader.bundles import EXERCISES_DIR, Bundle, load_bundle
 from grader.results import Verdict
 from grader.run import grade
 from grader.sandbox import SandboxConfig
+from tests.grader.conftest import TEST_BUNDLES
 
 CHEATS = Path(__file__).resolve().parent / "cheats"
 
@@ -40,6 +42,21 @@ EXPECTED: dict[str, tuple[Verdict, str, str]] = {
 }
 
 
+# C++ kernels: file -> (verdict, phrase of the message, timing status)
+EXPECTED_CPP: dict[str, tuple[Verdict, str, str]] = {
+    "unwritten_output.cpp": (Verdict.WA, "", "skipped"),
+    "modify_inputs.cpp": (Verdict.WA, "", "skipped"),
+    "cache_across_calls.cpp": (Verdict.WA, "generated case of size 1 got WA", "skipped"),
+    "predict_rng.cpp": (Verdict.WA, "", ""),
+    "spinning_thread.cpp": (Verdict.CE, "threads are refused", ""),
+    "forge_channel.cpp": (Verdict.CE, "may not open, read or write files", ""),
+    "read_clock.cpp": (Verdict.CE, "may not read clocks", ""),
+    "less_work_after_warmup.cpp": (Verdict.WA, "a timed round on fresh inputs of size 256 got WA", "rejected"),
+    "half_precision.cpp": (Verdict.WA, "", ""),
+    "all_zeros.cpp": (Verdict.WA, "", ""),
+}
+
+
 @pytest.fixture(scope="module")
 def timed_bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
     copy = tmp_path_factory.mktemp("timed") / "pairwise-distances"
@@ -54,7 +71,8 @@ def timed_bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
 
 def test_every_cheat_file_has_an_expected_outcome() -> None:
     assert {p.name for p in CHEATS.glob("*.py")} == set(EXPECTED)
-    assert len(EXPECTED) >= 12
+    assert {p.name for p in (CHEATS / "cpp").glob("*.cpp")} == set(EXPECTED_CPP)
+    assert len(EXPECTED) >= 12 and len(EXPECTED_CPP) >= 10
 
 
 @pytest.mark.slow
@@ -70,3 +88,19 @@ def test_cheat_is_caught(name: str, timed_bundle: Bundle, sandbox: SandboxConfig
         assert result.timing is not None and re.fullmatch(status, result.timing.status), summary
     data = result.to_dict()
     assert "device" in data and "timing" in data
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPECTED_CPP))
+def test_cpp_cheat_is_caught(name: str, sandbox: SandboxConfig) -> None:
+    if shutil.which("g++") is None:
+        pytest.skip("needs g++ (make system-deps installs it)")
+    verdict, phrase, status = EXPECTED_CPP[name]
+    bundle = load_bundle(TEST_BUNDLES / "timed-matmul")
+    result = grade(bundle, (CHEATS / "cpp" / name).read_text(), sandbox=sandbox)
+    summary = (result.verdict, result.message, result.timing and result.timing.to_dict())
+    assert result.verdict is verdict, summary
+    assert phrase in result.message, summary
+    assert result.score < result.max_score, summary
+    if status:
+        assert result.timing is not None and re.fullmatch(status, result.timing.status), summary
