@@ -214,7 +214,9 @@ def grade(
         judged = _judge(bundle, case, raw)
         results.append(judged if case.visible else _hide(judged))
     first = raws[0].message if raws else ""
-    stopped = first.startswith("importing the submission") or any(r.verdict is Verdict.CE for r in results)
+    stopped = first.startswith(("importing the submission", "loading the compiled kernel")) or any(
+        r.verdict is Verdict.CE for r in results
+    )
     if bundle.generated is None or cases != "all" or stopped:
         why = "only the examples were run" if cases != "all" else "the submission did not load"
         untimed = GeneratedRun(timing=skipped_timing(bundle, f"not timed: {why}")) if bundle.timing else None

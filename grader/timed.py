@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.bundles import Bundle
-from grader.cpp_build import compile_cpp
+from grader.cpp_build import CompileFailed, kernel_parts
 from grader.generated import Generator, GeneratorError, draw, judge_call, load_generator
 from grader.results import CaseResult, Roofline, TimingReport, Verdict
 from grader.roofline import machine_peaks
@@ -55,10 +55,11 @@ def baseline_program(bundle: Bundle, config: SandboxConfig, *, sandboxed: bool) 
         return Program(source)
     key = (str(bundle.baseline_path), hashlib.sha256(source.encode() + repr(bundle.cpp).encode()).hexdigest())
     if key not in _baselines:
-        built = compile_cpp(source, bundle.cpp, config, sandboxed=sandboxed)
-        if not built.ok or built.library is None:
-            raise GeneratorError(f"{bundle.slug}: baseline.cpp does not build: {built.message}")
-        _baselines[key] = Program(source, built.library, bundle.cpp.kernel_header())
+        try:
+            parts = kernel_parts(bundle.cpp, source, config, sandboxed=sandboxed)
+        except CompileFailed as failed:
+            raise GeneratorError(f"{bundle.slug}: baseline.cpp does not build: {failed.result.message}") from None
+        _baselines[key] = Program(source, parts.library, parts.kernel)
     return _baselines[key]
 
 
