@@ -122,7 +122,7 @@ Generated cases and timed grading (both optional; `generate.py` is then required
     inputs_per_size = 3          # at least 3
     points = 1                   # per generated case (default 1)
 
-    [timing]                     # needs [generated] and a trusted `baseline.py` with the same entry point
+    [timing]                     # needs [generated] and a trusted `baseline.py` (`baseline.cpp`), same entry point
     size = 512                   # the size timed
     min_speedup = 4.0            # AC needs correctness AND baseline/submission median CPU time >= this
     bands = [1.0, 2.0, 4.0, 8.0] # the score grows with the speed-up, one band at a time

@@ -16,7 +16,7 @@ from grader.sandbox import SandboxConfig
 
 # The NumPy exercises; the deployment lab's (stages, artifacts, metrics) are graded by test_lab.py.
 BUNDLES = [p.name for p in find_bundles(EXERCISES_DIR) if not load_bundle(p).is_lab]
-# CUDA exercises keep their wrong answers as files and are graded in test_cuda.py.
+# CUDA and C++ exercises keep their wrong answers as files (test_cuda.py, test_kernel_exercises.py grade them).
 PYTHON_BUNDLES = [slug for slug in BUNDLES if load_bundle(EXERCISES_DIR / slug).language == "python"]
 
 # A plausible mistake per exercise, and the cases it must fail (the others it may pass or fail).

@@ -47,7 +47,9 @@ def test_all_zeros_and_float16_answers_fail_every_fp32_case(slug: str) -> None:
     bundle = load_bundle(EXERCISES_DIR / slug)
     generator = load_generator(bundle)
     draws = _fp32_draws(slug)
-    assert draws
+    if not draws:
+        assert bundle.checker.tolerance(np.dtype(np.int8)) == (0.0, 0.0)
+        pytest.skip(f"{slug} answers in integers, which its checker compares exactly")
     for inputs, expected in draws:
         size = next(iter(inputs.values())).shape
         zeros = Outputs(tuple(np.zeros_like(p) for p in expected.parts), expected.is_tuple)
