@@ -2,12 +2,18 @@
 median. The figures are CPU times read from /proc, so other programs' load mostly cancels; on a machine
 busier than its cores (load average above the core count) caches and SMT siblings are shared too, the
 per-round spread grows, and this test says so and skips (bench/bench_kernels.py reports the spread there).
+
+The exercise is the int8 GEMM: its baseline and its reference are both bound by arithmetic, so their ratio
+holds when the processor's clock moves. Against a Python loop (pairwise-distances) a vectorised answer's
+ratio follows the clock (the loop speeds up with it, the memory-bound answer does not): measured on an idle
+2-core VM, ten gradings spread from -7 % to +6 % there, against -0.5 % to +0.3 % here (512³).
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+from dataclasses import replace
 
 import pytest
 
@@ -21,13 +27,17 @@ TOLERANCE = 0.05
 
 
 @pytest.mark.slow
-def test_the_same_solution_gets_the_same_speedup(sandbox: SandboxConfig) -> None:
+def test_the_same_solution_gets_the_same_speedup(sandbox: SandboxConfig, gxx: str) -> None:
     cores = os.cpu_count() or 1
     load = os.getloadavg()[0]
     if load > cores:
         pytest.skip(f"the machine is overloaded (load average {load:.1f} on {cores} cores): the ±5 % bound needs "
                     "the timed process to have a core of its own")  # fmt: skip
-    bundle = load_bundle(EXERCISES_DIR / "pairwise-distances")
+    # At 256³ rather than the exercise's 512³: a grading takes 8 s instead of 10-80, and the ratio holds as well
+    # (ten gradings on the idle VM: -1.6 % to +2.3 %).
+    bundle = load_bundle(EXERCISES_DIR / "cpp-int8-gemm")
+    assert bundle.timing is not None
+    bundle = replace(bundle, timing=replace(bundle.timing, size=256))
     speedups = []
     for _ in range(GRADINGS):
         result = grade(bundle, bundle.reference_source(), sandbox=sandbox)
