@@ -153,7 +153,8 @@ class Roofline:
 
 @dataclass(frozen=True)
 class TimingReport:
-    """A timed exercise's measurement (see KERNELS.md's result contract). Times are CPU milliseconds."""
+    """A timed exercise's measurement (docs/lab.md, "Generated cases and timed exercises", lists its keys).
+    Times are CPU milliseconds."""
 
     status: str  # measured | noisy | rejected | skipped
     min_speedup: float

@@ -225,7 +225,7 @@ def make_learner(*, now: dt.datetime, zone: str = "UTC", hour: int = 7, **profil
 
 
 def timing_figures(**overrides: object) -> dict[str, object]:
-    """A timing in the grader's contract shape (KERNELS.md, "Result contract"): measured, 5× the baseline."""
+    """A timing in the shape the grader reports (tracker/models/timing.py): measured, 5× the baseline."""
     speedup = overrides.get("speedup", 5.0)
     base: dict[str, object] = {
         "status": "measured",

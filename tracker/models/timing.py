@@ -1,6 +1,6 @@
-"""Where a submission ran and how fast: the shapes of the grader's `device` and `timing` (KERNELS.md,
-"Result contract"), checked before they are stored, so every reader (result page, API, leaderboards) can
-rely on them.
+"""Where a submission ran and how fast: the shapes of the grader's `device` and `timing` (docs/lab.md,
+"Generated cases and timed exercises"), checked before they are stored, so every reader (result page, API,
+leaderboards) can rely on them.
 
     device: {"kind": "cpu" | "cuda-simulator" | "gpu", "name": str}
     timing: null | {"status": "measured" | "noisy" | "rejected" | "skipped", "speedup": float | null,
