@@ -23,7 +23,7 @@ import numpy as np
 
 from grader.bundles import Bundle, load_bundle
 from grader.cpp_build import CompileFailed, kernel_parts
-from grader.lab import reference_payloads
+from grader.lab import judge_outputs, reference_payloads
 from grader.outputs import OutputError, decode_outputs, load_outputs_file, outputs_npz
 from grader.results import Verdict
 from grader.run import bundle_job, grade
@@ -227,8 +227,14 @@ def check_bundle(bundle: Bundle, *, content_rules: bool = True, sandbox: Sandbox
             continue
         same = now.is_tuple == stored.is_tuple and len(now.parts) == len(stored.parts)
         lab = bundle.is_lab
-        if not same or not all(_same(s, f, lab=lab) for s, f in zip(stored.parts, now.parts, strict=True)):
-            problems.append(f"case {case.name}: the stored output differs from the reference's: rebuild")
+        if same and all(_same(s, f, lab=lab) for s, f in zip(stored.parts, now.parts, strict=True)):
+            continue
+        # A runtime's kernels differ by CPU beyond a few ulps (ONNX Runtime's int8 ones with and without
+        # AVX-512 VNNI): stored outputs built on another worker are still current when the reference, judged
+        # against them as a learner's submission is, passes every bar.
+        if lab and same and judge_outputs(bundle, case, stored, now).verdict is Verdict.AC:
+            continue
+        problems.append(f"case {case.name}: the stored output differs from the reference's: rebuild")
     # The reference must pass its own checker, graded the way a learner is (sandboxed when possible).
     config = sandbox or SandboxConfig()
     report.sandboxed = sandbox_problem(config) is None

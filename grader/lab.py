@@ -279,6 +279,13 @@ def judge_case(bundle: Bundle, case: Case, run: CaseRun) -> CaseResult:
         return replace(base, message="the checker failed; the grader's team was told")
 
 
+def judge_outputs(bundle: Bundle, case: Case, expected: Outputs, actual: Outputs) -> CaseResult:
+    """`actual` judged against `expected` as a submission's outputs are: the artifact's constraints, then the
+    bundle's metrics (or its checker)."""
+    base = CaseResult(name=case.name, visible=case.visible, verdict=Verdict.IE, points=0.0, max_points=case.points)
+    return _compare(bundle, case, base, expected, actual)
+
+
 def _compare(bundle: Bundle, case: Case, base: CaseResult, expected: Outputs, actual: Outputs) -> CaseResult:
     figures: list[MetricResult] = []
     problems: list[str] = []
