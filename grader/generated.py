@@ -20,7 +20,7 @@ from grader.bundles import Bundle
 from grader.checkers import run_checker
 from grader.outputs import Outputs
 from grader.results import Verdict
-from grader.sandbox import Status
+from grader.sandbox import FAILED_RUN_VERDICT, Status
 from grader.serve import CallOutcome
 
 Inputs = dict[str, np.ndarray]
@@ -77,18 +77,6 @@ def draw(generator: Generator, rng: np.random.Generator, size: int) -> tuple[Inp
     return inputs, expected
 
 
-_STATUS_VERDICT = {
-    Status.EXCEPTION: Verdict.RE,
-    Status.CRASHED: Verdict.RE,
-    Status.MEMORY: Verdict.MLE,
-    Status.OUTPUT: Verdict.OLE,
-    Status.BAD_OUTPUT: Verdict.WA,
-    Status.TIMEOUT: Verdict.TLE,
-    Status.COMPILE_ERROR: Verdict.CE,
-    Status.INTERNAL: Verdict.IE,
-}
-
-
 class Judgement(NamedTuple):
     verdict: Verdict
     message: str = ""
@@ -103,7 +91,7 @@ def judge_call(bundle: Bundle, outcome: CallOutcome, inputs: Inputs, expected: O
         message = outcome.message or outcome.error_type
         # An exception's traceback may print values of a hidden input; a broken rule or a limit does not.
         public = outcome.rule or outcome.status is not Status.EXCEPTION
-        return Judgement(_STATUS_VERDICT[outcome.status], message, public)
+        return Judgement(FAILED_RUN_VERDICT[outcome.status], message, public)
     for name, sent in inputs.items():
         back = outcome.inputs_after.get(name)
         if back is None or back.dtype != sent.dtype or back.shape != sent.shape or back.tobytes() != sent.tobytes():

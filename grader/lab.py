@@ -31,23 +31,13 @@ from grader.constraints import FactsError, check_constraints, describe_failure, 
 from grader.metrics import describe, evaluate
 from grader.outputs import OutputError, Outputs, decode_outputs, npz_bytes
 from grader.results import CaseResult, MetricResult, StageResult, Verdict
-from grader.sandbox import CaseInput, Job, RawResult, SandboxConfig, Status, run_job
+from grader.sandbox import FAILED_RUN_VERDICT, CaseInput, Job, RawResult, SandboxConfig, Status, run_job
 from grader.toolchains import TOOLCHAINS
 
 logger = logging.getLogger(__name__)
 
 LOAD_STAGE = "load"
 DEFAULT_ARTIFACT_LIMIT = 16 << 20
-_SUBMISSION_VERDICT = {
-    Status.EXCEPTION: Verdict.RE,
-    Status.CRASHED: Verdict.RE,
-    Status.MEMORY: Verdict.MLE,
-    Status.OUTPUT: Verdict.OLE,
-    Status.BAD_OUTPUT: Verdict.WA,
-    Status.TIMEOUT: Verdict.TLE,
-    Status.COMPILE_ERROR: Verdict.CE,
-    Status.INTERNAL: Verdict.IE,
-}
 # The loader is trusted code: only what the model made it do is the learner's.
 _LOADER_VERDICT = {
     Status.CRASHED: Verdict.RE,
@@ -122,7 +112,7 @@ def _stage_result(stage: StageSpec, raw: RawResult) -> StageResult:
                 stage.name, Verdict.MLE, time_ms, raw.peak_kb, f"peak memory {raw.peak_kb} KB over {limit_kb} KB"
             )
         return StageResult(stage.name, Verdict.AC, time_ms, raw.peak_kb)
-    verdict = _SUBMISSION_VERDICT[raw.status]
+    verdict = FAILED_RUN_VERDICT[raw.status]
     message = raw.message or raw.error_type
     if verdict is Verdict.IE:
         message = "the grader failed to run this stage; it was not your code's fault"

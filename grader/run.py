@@ -24,6 +24,7 @@ from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
 from grader.results import CaseResult, GradeResult, Verdict
 from grader.sandbox import (
+    FAILED_RUN_VERDICT,
     UNSANDBOXED_ENV,
     CaseInput,
     Job,
@@ -72,18 +73,6 @@ def _unsandboxed_allowed(config: SandboxConfig) -> bool:
     return True
 
 
-_STATUS_VERDICT = {
-    Status.EXCEPTION: Verdict.RE,
-    Status.CRASHED: Verdict.RE,
-    Status.MEMORY: Verdict.MLE,
-    Status.OUTPUT: Verdict.OLE,
-    Status.BAD_OUTPUT: Verdict.WA,
-    Status.TIMEOUT: Verdict.TLE,
-    Status.COMPILE_ERROR: Verdict.CE,
-    Status.INTERNAL: Verdict.IE,
-}
-
-
 def _judge(bundle: Bundle, case: Case, raw: RawResult) -> CaseResult:
     base = CaseResult(
         name=case.name,
@@ -130,7 +119,7 @@ def _judge(bundle: Bundle, case: Case, raw: RawResult) -> CaseResult:
             message=outcome.message,
             diff=outcome.diff,
         )
-    verdict = _STATUS_VERDICT[raw.status]
+    verdict = FAILED_RUN_VERDICT[raw.status]
     message = raw.message
     if raw.error_type and raw.status in (Status.EXCEPTION, Status.MEMORY, Status.OUTPUT):
         message = message or raw.error_type

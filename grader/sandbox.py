@@ -54,6 +54,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from grader.cuda import cuda_settings
+from grader.results import Verdict
 from grader.toolchains import THREAD_ENV
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,19 @@ class Status(StrEnum):
     CRASHED = "crashed"
     COMPILE_ERROR = "compile_error"
     INTERNAL = "internal"
+
+
+# The verdict of a run that did not end OK: one table for plain cases, lab stages and generated cases.
+FAILED_RUN_VERDICT: dict[Status, Verdict] = {
+    Status.EXCEPTION: Verdict.RE,
+    Status.CRASHED: Verdict.RE,
+    Status.MEMORY: Verdict.MLE,
+    Status.OUTPUT: Verdict.OLE,
+    Status.BAD_OUTPUT: Verdict.WA,
+    Status.TIMEOUT: Verdict.TLE,
+    Status.COMPILE_ERROR: Verdict.CE,
+    Status.INTERNAL: Verdict.IE,
+}
 
 
 @dataclass(frozen=True)
