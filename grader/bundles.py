@@ -81,6 +81,9 @@ CUDA kernels (`language = "cuda"`)
     language = "cuda"            # "cuda": numba `@cuda.jit` kernels and a launch
                                  # function (the entry point) taking NumPy arrays; needs toolchains = ["numba"].
                                  # Graded on numba's CUDA simulator, or on a GPU worker's GPU (grader/cuda.py).
+                                 # Every case must launch a kernel; [generated] cases run in the same
+                                 # sandboxed process as the stored ones (a 0-d array from make_inputs is
+                                 # passed as a Python number); no [timing].
 
 C++ kernels (`language = "cpp"`; the default is "python")
 ----------------------------------------------------------
@@ -733,9 +736,9 @@ def _check_cuda(bundle: Bundle, where: str) -> None:
         raise BundleError(f'{where}: a `language = "cuda"` bundle needs `toolchains = ["{TOOLCHAIN}"]`')
     if bundle.is_lab:
         raise BundleError(f'{where}: a `language = "cuda"` bundle has no [[stages]], [artifact], [[metrics]] or files/')
-    if bundle.generated is not None or bundle.timing is not None:
-        # The simulator runs fixed cases for correctness; its timings say nothing (grader/cuda.py).
-        raise BundleError(f'{where}: a `language = "cuda"` bundle has fixed cases only: no [generated] or [timing]')
+    if bundle.timing is not None:
+        # The simulator grades correctness only: it runs one OS thread per CUDA thread, so its timings say nothing.
+        raise BundleError(f'{where}: a `language = "cuda"` bundle is graded for correctness only: no [timing]')
 
 
 def _number_list(raw: dict[str, Any], key: str, where: str, kind: type) -> tuple[Any, ...]:

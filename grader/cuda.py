@@ -95,6 +95,20 @@ def cuda_device(raws: list[RawResult], *, gpu: bool) -> Device:
     return Device(kind=SIMULATOR_DEVICE["kind"], name=SIMULATOR_DEVICE["name"])
 
 
+NO_LAUNCH = (
+    "no CUDA kernel was launched: this exercise grades a kernel, so compute the answer on the device "
+    "(kernel[blocks, threads](...)) and copy it back, rather than on the host with NumPy"
+)
+
+
+def launch_problem(raw: RawResult) -> str | None:
+    """The rule every CUDA case keeps: its answer came from at least one kernel launch (the harness counts
+    them). None when kept, or when the case did not finish (its own verdict says why)."""
+    if raw.launches is None or raw.launches > 0:
+        return None
+    return NO_LAUNCH
+
+
 def explain_failure(message: str) -> str:
     """A case's message, with what to do when the simulator could not start a block's threads."""
     if "can't start new thread" not in message:

@@ -4,11 +4,17 @@ generate.py is curator code shipped with the bundle (reviewed like code, as `bui
 `make_inputs(rng, size)` and `reference(**inputs)` run here, in the grader's process, never in the sandbox.
 The seed comes from `secrets` and never leaves this process, so a submission cannot predict an input.
 A call is judged on its outputs (the bundle's checker) and on its inputs, which must come back unchanged.
+
+Two ways in: Python and C++ submissions are served one call at a time (grader/serve.py, `judge_call`);
+CUDA submissions, whose simulator needs threads the serving harness refuses, get the drawn cases appended
+to the plain harness's job (`drawn_cases`, `case_input`, `judge_raw`).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +24,11 @@ import numpy as np
 
 from grader.bundles import Bundle
 from grader.checkers import run_checker
-from grader.outputs import Outputs
+from grader.cuda import launch_problem
+from grader.kernel_inputs import changed_input
+from grader.outputs import OutputError, Outputs, decode_outputs, npz_bytes
 from grader.results import Verdict
-from grader.sandbox import FAILED_RUN_VERDICT, Status
+from grader.sandbox import FAILED_RUN_VERDICT, CaseInput, RawResult, Status
 from grader.serve import CallOutcome
 
 Inputs = dict[str, np.ndarray]
@@ -99,6 +107,63 @@ def judge_call(bundle: Bundle, outcome: CallOutcome, inputs: Inputs, expected: O
                 Verdict.WA, f"the input `{name}` was changed: inputs are read-only, write results to new arrays"
             )
     check = run_checker(bundle.checker, expected, outcome.outputs)
+    if not check.accepted:
+        return Judgement(Verdict.WA, check.message, public=False)
+    return Judgement(Verdict.AC)
+
+
+@dataclass(frozen=True)
+class DrawnCase:
+    """A generated case drawn ahead of a plain-harness run: its name, size, inputs and expected outputs."""
+
+    name: str
+    size: int
+    inputs: Inputs
+    expected: Outputs
+
+
+def drawn_cases(bundle: Bundle) -> list[DrawnCase]:
+    """Every `[generated]` size x `inputs_per_size` fresh inputs from a secret seed, with the reference's outputs."""
+    spec = bundle.generated
+    assert spec is not None  # noqa: S101 - only bundles with [generated] get here
+    rng = np.random.default_rng(secrets.randbits(128))
+    generator = load_generator(bundle)
+    cases = []
+    for size in spec.sizes:
+        for i in range(spec.inputs_per_size):
+            inputs, expected = draw(generator, rng, size)
+            cases.append(DrawnCase(f"generated-{size}-{i + 1}", size, inputs, expected))
+    return cases
+
+
+def case_input(index: int, inputs: Inputs) -> CaseInput:
+    """A drawn case as the plain harness takes it: arrays in the `.npz`, 0-d arrays as JSON numbers (a
+    launch function's `bins: int`, say)."""
+    arrays = {name: value for name, value in inputs.items() if value.ndim > 0}
+    numbers = {name: value.item() for name, value in inputs.items() if value.ndim == 0}
+    return CaseInput(index, npz_bytes(arrays), json.dumps(numbers).encode() if numbers else b"")
+
+
+def judge_raw(bundle: Bundle, case: DrawnCase, raw: RawResult) -> Judgement:
+    """A drawn case's run in the plain harness: AC, or the verdict and what was wrong."""
+    if raw.status is not Status.OK:
+        public = raw.status is not Status.EXCEPTION  # a traceback may print values of a hidden input
+        return Judgement(FAILED_RUN_VERDICT[raw.status], raw.message or raw.error_type, public)
+    if raw.cpu_ms is not None and raw.cpu_ms > bundle.time_limit_s * 1000:
+        return Judgement(Verdict.TLE, f"used {raw.cpu_ms:.0f} ms of CPU time")
+    problem = launch_problem(raw)
+    if problem:
+        return Judgement(Verdict.WA, problem)
+    arrays = {name: value for name, value in case.inputs.items() if value.ndim > 0}
+    sent_bytes = sum(a.nbytes for a in arrays.values())
+    changed = changed_input(arrays, raw.inputs_after, max_bytes=2 * sent_bytes + (1 << 16))
+    if changed:
+        return Judgement(Verdict.WA, changed)
+    try:
+        actual = decode_outputs(raw.payload or b"", max_bytes=bundle.output_limit_kb * 1024)
+    except OutputError as exc:
+        return Judgement(Verdict.WA, str(exc))
+    check = run_checker(bundle.checker, case.expected, actual)
     if not check.accepted:
         return Judgement(Verdict.WA, check.message, public=False)
     return Judgement(Verdict.AC)

@@ -13,16 +13,19 @@ This file is the only part of the repository that is visible inside the sandbox,
   the path of `files/name` and `{"$out": name}` the path of `out/name`.
 * the result descriptor (its number is argv[1]): frames of one kind byte, a 4-byte big-endian length and a
   body. `S` (a case starts; case -1 is the import), `E` (a case ended: JSON with status, CPU time and peak
-  memory; for case -1, the import failed at run time), `O` (the outputs of that case as `.npz` bytes written
-  with `allow_pickle=False`), `F` (the plain files the case left under `out/`, as an `.npz` of uint8
-  arrays), `I` (a C++ kernel's `in` arrays as they were after the call, `.npz`: the trusted side checks
-  them unchanged), `C` (a syntax error, no entry point, no such kernel symbol), `D` (done), and for a CUDA
-  job, before the import's `S`, `V` (JSON: the device numba found, `{"kind": "gpu" | "cuda-simulator",
-  "name": ...}`). A C++ kernel's outputs (`O`) are its `out`/`inout` arrays in call order: one array, or a
+  memory, and for a CUDA job the number of kernels the case launched; for case -1, the import failed at run
+  time), `O` (the outputs of that case as `.npz` bytes written with `allow_pickle=False`), `F` (the plain
+  files the case left under `out/`, as an `.npz` of uint8 arrays), `I` (a C++ kernel's `in` arrays, or a
+  CUDA launch function's array arguments, as they were after the call, `.npz`: the trusted side checks them
+  unchanged), `C` (a syntax error, no entry point, no such kernel symbol), `D` (done), and for a CUDA job,
+  before the import's `S`, `V` (JSON: the device numba found, `{"kind": "gpu" | "cuda-simulator", "name":
+  ...}`). A C++ kernel's outputs (`O`) are its `out`/`inout` arrays in call order: one array, or a
   tuple of several.
 
 Everything the submission could forge here is data that the trusted side validates: it compares outputs
 itself, parses them with `allow_pickle=False`, and enforces time, memory and output limits from outside.
+The one exception is a CUDA case's launch count: it is counted in this process, so a submission that
+patches the harness could forge it; it catches an answer computed on the host, not a determined forger.
 """
 
 from __future__ import annotations
@@ -226,10 +229,37 @@ def _expose_races() -> None:
             setattr(kernelapi.FakeCUDAAtomic, name, atomic(value))
 
 
-def _prepare_cuda(channel: Channel, settings: dict[str, typing.Any]) -> None:
+def _count_launches(cuda: types.ModuleType, *, simulated: bool) -> typing.Callable[[], int]:
+    """Counts kernel launches (not device-function calls) from here on; returns the count's reader.
+
+    A CUDA exercise grades a kernel: a case whose answer came back without one launch (a host-side NumPy
+    answer) is WA on the trusted side. The count lives in this closure, not in a module global."""
+    import functools
+
+    launched = [0]
+    if simulated:
+        kernel_class = importlib.import_module("numba.cuda.simulator.kernel").FakeCUDAKernel
+        name = "__call__"
+    else:
+        kernel_class = importlib.import_module("numba.cuda.dispatcher").CUDADispatcher
+        name = "call"
+    launch = getattr(kernel_class, name)
+
+    @functools.wraps(launch)
+    def counted(self: typing.Any, *args: object, **kwargs: object) -> object:
+        if not getattr(self, "_device", False):
+            launched[0] += 1
+        return launch(self, *args, **kwargs)
+
+    setattr(kernel_class, name, counted)
+    return lambda: launched[0]
+
+
+def _prepare_cuda(channel: Channel, settings: dict[str, typing.Any]) -> typing.Callable[[], int]:
     """Imports numba's CUDA target before the submission (the environment chose the simulator or the GPU)
     and reports the device. On a GPU run where numba finds no GPU, falls back to the simulator and says so.
-    `settings` (grader/cuda.py says why): the simulated threads' stack size and the switch interval."""
+    `settings` (grader/cuda.py says why): the simulated threads' stack size and the switch interval.
+    Returns the reader of the kernel-launch count (`_count_launches`)."""
     import threading
 
     threading.stack_size(int(settings["thread_stack_kb"]) * 1024)
@@ -251,9 +281,11 @@ def _prepare_cuda(channel: Channel, settings: dict[str, typing.Any]) -> None:
         del numba.cuda
         importlib.import_module("numba.cuda")
         device = {"kind": "cuda-simulator", "name": f"{simulator} (the GPU worker found no GPU)"}
-    if device["kind"] == "cuda-simulator":
+    simulated = device["kind"] == "cuda-simulator"
+    if simulated:
         _expose_races()
     channel.send_json(b"V", device)
+    return _count_launches(importlib.import_module("numba.cuda"), simulated=simulated)
 
 
 def _resolve(value: object) -> object:
@@ -419,13 +451,12 @@ def main() -> None:
     collect = bool(header.get("collect_out"))
     artifact_limit = int(header.get("artifact_limit", 0))
     want_output = bool(header.get("want_output", True))
-    if header.get("cuda"):
-        _prepare_cuda(channel, header["cuda"])
+    launches = _prepare_cuda(channel, header["cuda"]) if header.get("cuda") else None
     _preload(list(header.get("preload", [])))
     entry: typing.Callable[..., object] = (
         _load_cpp(channel, code_bytes, header) if header.get("kernel") else _import(channel, source, header)
     )
-    _run_cases(channel, entry, header, inputs, collect, artifact_limit, want_output)
+    _run_cases(channel, entry, header, inputs, collect, artifact_limit, want_output, launches)
 
 
 def _import(channel: Channel, source: str, header: dict[str, typing.Any]) -> typing.Callable[..., object]:
@@ -473,9 +504,11 @@ def _run_cases(
     collect: bool,
     artifact_limit: int,
     want_output: bool,
+    launches: typing.Callable[[], int] | None = None,
 ) -> None:
     for case, (npz_bytes, json_bytes, files_bytes) in zip(header["cases"], inputs, strict=True):
         kwargs = {name: _resolve(value) for name, value in _arguments(npz_bytes, json_bytes).items()}
+        launched_before = launches() if launches else 0
         if _write_files("art", files_bytes):
             kwargs["artifact_dir"] = os.path.abspath("art")
         if collect:
@@ -517,13 +550,18 @@ def _run_cases(
             _exit(0)
         report.setdefault("cpu_ms", (_process_time() - started) * 1000)
         report["peak_kb"] = _peak_kb()
+        if launches:
+            report["launches"] = launches() - launched_before
         channel.send_json(b"E", report)
         if payload:
             channel.send(b"O", payload)
         if files and report["status"] == "ok":
             channel.send(b"F", files)
-        if isinstance(entry, KernelEntry) and entry.inputs_after is not None and report["status"] == "ok":
-            channel.send(b"I", _named_npz(entry.inputs_after))
+        if report["status"] == "ok":
+            if isinstance(entry, KernelEntry) and entry.inputs_after is not None:
+                channel.send(b"I", _named_npz(entry.inputs_after))
+            elif launches:  # a CUDA launch function's arrays, as they were after the call: checked unchanged
+                channel.send(b"I", _named_npz({k: v for k, v in kwargs.items() if isinstance(v, np.ndarray)}))
     channel.send(b"D", b"")
     sys.stdout.flush()
     # Not sys.exit: threads the submission left behind must not keep the process alive.

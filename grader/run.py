@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
+
+import numpy as np
 
 from grader.bundles import Bundle, Case
 from grader.checkers import run_checker
 from grader.cpp_build import CompileFailed, KernelParts, kernel_parts
 from grader.cuda import LANGUAGE as CUDA
-from grader.cuda import cuda_device, cuda_job, explain_failure
-from grader.generated import GeneratorError
+from grader.cuda import cuda_device, cuda_job, explain_failure, launch_problem
+from grader.generated import DrawnCase, GeneratorError, case_input, drawn_cases, judge_raw
 from grader.kernel_inputs import changed_input
 from grader.lab import hide, judge_case, run_pipeline
 from grader.outputs import OutputError, decode_outputs
@@ -93,9 +96,11 @@ def _judge(bundle: Bundle, case: Case, raw: RawResult) -> CaseResult:
             actual = decode_outputs(raw.payload or b"", max_bytes=bundle.output_limit_kb * 1024)
         except OutputError as exc:
             return replace(base, verdict=Verdict.WA, message=str(exc))
-        if bundle.cpp is not None:
-            in_names = {a["name"] for a in bundle.cpp.args if a["role"] == "in"}
-            sent = {name: value for name, value in case.arguments().items() if name in in_names}
+        no_launch = launch_problem(raw) if bundle.language == CUDA else None
+        if no_launch:
+            return replace(base, verdict=Verdict.WA, message=no_launch)
+        sent = _echoed_inputs(bundle, case)
+        if sent is not None:
             changed = changed_input(sent, raw.inputs_after, max_bytes=len(case.input_bytes()[0]) + (1 << 16))
             if changed:
                 return replace(base, verdict=Verdict.WA, message=changed)
@@ -126,6 +131,17 @@ def _judge(bundle: Bundle, case: Case, raw: RawResult) -> CaseResult:
     if verdict is Verdict.IE:
         message = "the grader failed to run this case; it was not your code's fault"
     return replace(base, verdict=verdict, message=message)
+
+
+def _echoed_inputs(bundle: Bundle, case: Case) -> dict[str, object] | None:
+    """The arrays the harness sends back after a case, to be checked unchanged: a C++ kernel's `in` arrays, a
+    CUDA launch function's array arguments; None for other bundles."""
+    if bundle.cpp is not None:
+        in_names = {a["name"] for a in bundle.cpp.args if a["role"] == "in"}
+        return {name: value for name, value in case.arguments().items() if name in in_names}
+    if bundle.language == CUDA:
+        return {name: value for name, value in case.arguments().items() if isinstance(value, np.ndarray)}
+    return None
 
 
 def _hide(result: CaseResult) -> CaseResult:
@@ -186,16 +202,14 @@ def grade(
         parts = kernel_parts(bundle.cpp, code, config, sandboxed=sandboxed)
     except CompileFailed as failed:
         return _not_built(bundle, chosen, failed.result.verdict, failed.result.message, max_score, sandboxed, notes)
+    if bundle.language == CUDA:
+        return _grade_cuda(bundle, code, chosen, config, sandboxed=sandboxed, notes=notes, all_cases=cases == "all")
     raws = run_job(bundle_job(bundle, code, chosen, config, parts=parts), config, sandboxed=sandboxed)
     results = []
     for case, raw in zip(chosen, raws, strict=True):
         judged = _judge(bundle, case, raw)
         results.append(judged if case.visible else _hide(judged))
     first = raws[0].message if raws else ""
-    if bundle.language == CUDA:  # correctness only, on fixed cases: the simulator's timings say nothing
-        explained = [replace(c, message=explain_failure(c.message)) for c in results]
-        summary = _summary(bundle, explained, max_score, sandboxed, notes, first_message=first)
-        return replace(summary, device=cuda_device(raws, gpu=config.gpu))
     stopped = first.startswith(("importing the submission", "loading the compiled kernel")) or any(
         r.verdict is Verdict.CE for r in results
     )
@@ -208,26 +222,89 @@ def grade(
         correct = all(r.verdict is Verdict.AC for r in results)
         extra = grade_generated_and_timed(bundle, program, config, sandboxed=sandboxed, time_it=correct)
     except GeneratorError as exc:
-        logger.error("generated cases of %s failed on the trusted side: %s", bundle.slug, exc)
-        message = "the grader could not make or time this exercise's generated cases; the grader's team was told"
-        return GradeResult(
-            slug=bundle.slug, verdict=Verdict.IE, score=0.0, max_score=max_score, message=message, sandboxed=sandboxed
-        )
+        return _generator_failed(bundle, exc, max_score, sandboxed)
     max_score += sum(c.max_points for c in extra.cases)
     return _summary(bundle, results + extra.cases, max_score, sandboxed, notes, first_message=first, generated=extra)
 
 
+def _grade_cuda(
+    bundle: Bundle,
+    code: str,
+    chosen: tuple[Case, ...],
+    config: SandboxConfig,
+    *,
+    sandboxed: bool,
+    notes: tuple[str, ...],
+    all_cases: bool,
+) -> GradeResult:
+    """A CUDA submission, for correctness only (the simulator's timings say nothing): the stored cases and,
+    for a full grading, the `[generated]` cases drawn now from a secret seed, all in one sandboxed run (numba
+    is imported once). Every case must launch a kernel and leave its input arrays unchanged."""
+    spec = bundle.generated
+    try:
+        drawn = drawn_cases(bundle) if spec is not None and all_cases else []
+    except GeneratorError as exc:
+        return _generator_failed(bundle, exc, sum(c.points for c in chosen), sandboxed)
+    max_score = sum(c.points for c in chosen) + sum(spec.points for _ in drawn if spec is not None)
+    raws = run_job(bundle_job(bundle, code, chosen, config, drawn=drawn), config, sandboxed=sandboxed)
+    stored_raws, drawn_raws = raws[: len(chosen)], raws[len(chosen) :]
+    results = []
+    for case, raw in zip(chosen, stored_raws, strict=True):
+        judged = _judge(bundle, case, raw)
+        results.append(judged if case.visible else _hide(judged))
+    message = ""
+    for drawn_case, raw in zip(drawn, drawn_raws, strict=True):
+        judgement = judge_raw(bundle, drawn_case, raw)
+        points = spec.points if spec is not None and judgement.verdict is Verdict.AC else 0.0
+        results.append(
+            CaseResult(
+                name=drawn_case.name,
+                visible=False,
+                verdict=judgement.verdict,
+                points=points,
+                max_points=spec.points if spec is not None else 0.0,
+                time_ms=raw.cpu_ms,
+                peak_memory_kb=raw.peak_kb,
+            )
+        )
+        if judgement.verdict is not Verdict.AC and not message:
+            detail = f": {explain_failure(judgement.message)}" if judgement.public and judgement.message else ""
+            message = f"a generated case of size {drawn_case.size} got {judgement.verdict}{detail}"
+    explained = [replace(c, message=explain_failure(c.message)) for c in results]
+    first = raws[0].message if raws else ""
+    summary = _summary(bundle, explained, max_score, sandboxed, notes, first_message=first)
+    stored_passed = all(r.verdict is Verdict.AC for r in results[: len(chosen)])
+    if message and stored_passed and not summary.message:  # the stored cases pass: say what a drawn one got
+        summary = replace(summary, message=message)
+    return replace(summary, device=cuda_device(raws, gpu=config.gpu))
+
+
+def _generator_failed(bundle: Bundle, exc: GeneratorError, max_score: float, sandboxed: bool) -> GradeResult:
+    logger.error("generated cases of %s failed on the trusted side: %s", bundle.slug, exc)
+    message = "the grader could not make or time this exercise's generated cases; the grader's team was told"
+    return GradeResult(
+        slug=bundle.slug, verdict=Verdict.IE, score=0.0, max_score=max_score, message=message, sandboxed=sandboxed
+    )
+
+
 def bundle_job(
-    bundle: Bundle, code: str, cases: tuple[Case, ...], config: SandboxConfig, *, parts: KernelParts | None = None
+    bundle: Bundle,
+    code: str,
+    cases: tuple[Case, ...],
+    config: SandboxConfig,
+    *,
+    parts: KernelParts | None = None,
+    drawn: Sequence[DrawnCase] = (),
 ) -> Job:
-    """The sandbox job that runs `code`'s entry point on `cases` (a plain, one-stage bundle): grading, the
-    build and the intake's reference run all go through it, so a CUDA bundle gets its numba settings and a
-    C++ one its compiled library (`parts`, from `kernel_parts`)."""
+    """The sandbox job that runs `code`'s entry point on `cases` (a plain, one-stage bundle), then on `drawn`
+    generated cases (CUDA): grading, the build and the intake's reference run all go through it, so a CUDA
+    bundle gets its numba settings and a C++ one its compiled library (`parts`, from `kernel_parts`)."""
     parts = parts or KernelParts()
+    stored = [CaseInput(i, *case.input_bytes()) for i, case in enumerate(cases)]
     job = Job(
         entry_point=bundle.entry_point,
         code=code,
-        cases=tuple(CaseInput(i, *case.input_bytes()) for i, case in enumerate(cases)),
+        cases=(*stored, *(case_input(len(stored) + i, d.inputs) for i, d in enumerate(drawn))),
         cpu_limit_s=bundle.time_limit_s,
         memory_limit_mb=bundle.memory_limit_mb,
         output_limit_bytes=bundle.output_limit_kb * 1024,

@@ -178,9 +178,14 @@ class Job:
         return "loading the compiled kernel" if self.kernel is not None else "importing the submission"
 
     @property
+    def echoes_inputs(self) -> bool:
+        """A C++ kernel or a CUDA launch function: the harness sends its inputs back after each case (`I`)."""
+        return self.kernel is not None or self.cuda
+
+    @property
     def frame_limit(self) -> int:
         # A kernel also sends its inputs back after each call (`I`): as large as the biggest case's inputs.
-        echo = max((len(c.npz) for c in self.cases), default=0) if self.kernel is not None else 0
+        echo = max((len(c.npz) for c in self.cases), default=0) if self.echoes_inputs else 0
         return max(self.output_limit_bytes, self.artifact_limit_bytes * 2, echo) + (1 << 16)
 
 
@@ -193,10 +198,11 @@ class RawResult:
     peak_kb: int | None = None
     payload: bytes | None = None
     files: bytes | None = None
-    inputs_after: bytes | None = None  # a C++ kernel's `in` arrays after the call (`.npz`), checked unchanged
+    inputs_after: bytes | None = None  # a kernel's input arrays after the call (`.npz`), checked unchanged
     error_type: str = ""
     message: str = ""
     device: dict[str, str] | None = None  # where a CUDA job ran, as its harness found it before the submission
+    launches: int | None = None  # a CUDA case's kernel launches (None for other jobs)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -647,6 +653,7 @@ class _Run:
                 error_type=str(report.get("error_type", ""))[:200],
                 message=str(report.get("traceback") or report.get("message") or "")[:6000],
                 device=self.device,
+                launches=int(report.get("launches") or 0) if self.job.cuda else None,
             )
             if index == -1:
                 self.import_failure = result
@@ -655,7 +662,7 @@ class _Run:
             self.results[index] = result
             self.pending = result if result.status is Status.OK and self.job.want_output else None
             self.pending_files = result if result.status is Status.OK and self.job.collect_out else None
-            self.pending_inputs = result if result.status is Status.OK and self.job.kernel is not None else None
+            self.pending_inputs = result if result.status is Status.OK and self.job.echoes_inputs else None
             self.current = None
             self.started = now
         elif kind == b"O" and self.pending is not None:

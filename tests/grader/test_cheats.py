@@ -3,7 +3,8 @@
 Each is graded end to end through the sandbox, like a learner's submission, and must get the verdict (and
 where it says something, the message or timing status) written next to it here. Python cheats run against
 the shipped pairwise-distances with fewer timed rounds, so the suite stays quick (the rules checked are the
-same); C++ cheats (cheats/cpp/) against the test bundle timed-matmul.
+same); C++ cheats (cheats/cpp/) against the test bundle timed-matmul; CUDA cheats (cheats/cuda/) against
+the shipped cuda-vector-add on numba's simulator, where correctness is all that is graded.
 """
 
 from __future__ import annotations
@@ -58,6 +59,20 @@ EXPECTED_CPP: dict[str, tuple[Verdict, str, str]] = {
 }
 
 
+# CUDA launch functions: file -> (verdict, a phrase of the result's message or of a visible case's message)
+EXPECTED_CUDA: dict[str, tuple[Verdict, str]] = {
+    "host_numpy.py": (Verdict.WA, "no CUDA kernel was launched"),
+    "modify_inputs.py": (Verdict.WA, "modified its input `a`"),
+    "cache_across_calls.py": (Verdict.WA, "generated case of size 1 got WA"),
+    "stored_sizes_only.py": (Verdict.WA, "generated case of size 31 got WA"),
+    "predict_rng.py": (Verdict.WA, "elements differ"),
+    "forge_channel.py": (Verdict.WA, "elements differ"),
+    "all_zeros.py": (Verdict.WA, "elements differ"),
+    "half_precision.py": (Verdict.WA, "dtype float16, expected float32"),
+    "unwritten_output.py": (Verdict.WA, "elements differ"),
+}
+
+
 @pytest.fixture(scope="module")
 def timed_bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
     copy = tmp_path_factory.mktemp("timed") / "pairwise-distances"
@@ -73,7 +88,8 @@ def timed_bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
 def test_every_cheat_file_has_an_expected_outcome() -> None:
     assert {p.name for p in CHEATS.glob("*.py")} == set(EXPECTED)
     assert {p.name for p in (CHEATS / "cpp").glob("*.cpp")} == set(EXPECTED_CPP)
-    assert len(EXPECTED) >= 12 and len(EXPECTED_CPP) >= 10
+    assert {p.name for p in (CHEATS / "cuda").glob("*.py")} == set(EXPECTED_CUDA)
+    assert len(EXPECTED) >= 12 and len(EXPECTED_CPP) >= 10 and len(EXPECTED_CUDA) >= 8
 
 
 @pytest.mark.slow
@@ -105,3 +121,15 @@ def test_cpp_cheat_is_caught(name: str, sandbox: SandboxConfig) -> None:
     assert result.score < result.max_score, summary
     if status:
         assert result.timing is not None and re.fullmatch(status, result.timing.status), summary
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPECTED_CUDA))
+def test_cuda_cheat_is_caught(name: str, sandbox: SandboxConfig) -> None:
+    verdict, phrase = EXPECTED_CUDA[name]
+    bundle = load_bundle(EXERCISES_DIR / "cuda-vector-add")
+    result = grade(bundle, (CHEATS / "cuda" / name).read_text(), sandbox=sandbox)
+    said = [result.message, *(c.message for c in result.cases if c.visible)]
+    assert result.verdict is verdict, (result.verdict, said)
+    assert any(phrase in text for text in said), said
+    assert result.score < result.max_score

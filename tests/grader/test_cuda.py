@@ -4,6 +4,8 @@ wrong answer not AC). Nothing here needs a GPU."""
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from grader.bundles import EXERCISES_DIR, Bundle, BundleError, load_bundle
 from grader.cuda import MAX_BLOCK_THREADS, SANDBOX_THREADS, SIMULATOR_DEVICE, cuda_env, cuda_job, explain_failure
+from grader.generated import as_outputs, case_input, drawn_cases, load_generator
 from grader.results import GradeResult, Verdict
 from grader.run import bundle_job, grade
 from grader.sandbox import SandboxConfig
@@ -47,7 +50,7 @@ ORACLES = {
     "cuda-matmul-tiled": lambda a, b: a @ b,
     "cuda-reduce-shared": lambda x: _blocks(x, 128),
     "cuda-reduce-interleaved": lambda x: _blocks(x, 64),
-    "cuda-histogram-atomics": lambda values, bins: np.bincount(values, minlength=bins),
+    "cuda-histogram-atomics": lambda values, bins: np.bincount(values, minlength=int(bins)),
     "cuda-inclusive-scan": lambda x: np.cumsum(x),
 }
 
@@ -77,6 +80,44 @@ def test_stored_outputs_are_the_true_answers(slug: str) -> None:
             np.testing.assert_allclose(expected[0], truth, rtol=1e-6)
         sizes.add(min(np.asarray(v).size for v in arguments.values() if isinstance(v, np.ndarray)))
     assert 1 in sizes, f"{slug} has no case of size 1"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_generated_cases_are_drawn_from_a_secret_seed_and_judged_by_a_true_reference(slug: str) -> None:
+    bundle = _bundle(slug)
+    spec = bundle.generated
+    assert spec is not None and len(set(spec.sizes)) >= 5 and 1 in spec.sizes and spec.inputs_per_size >= 3
+    generator = load_generator(bundle)
+    for case in bundle.cases:  # the trusted reference agrees with what the kernel reference stored
+        arguments = {k: np.asarray(v) for k, v in case.arguments().items()}
+        trusted = as_outputs(generator.reference(**arguments)).parts
+        for want, got in zip(bundle.expected(case).parts, trusted, strict=True):
+            assert want.dtype == got.dtype and np.array_equal(want, got), case.name
+    drawn = drawn_cases(bundle)
+    assert len(drawn) == len(spec.sizes) * spec.inputs_per_size
+    for case in drawn:
+        arguments = {k: v.item() if v.ndim == 0 else v for k, v in case.inputs.items()}
+        truth = ORACLES[slug](**arguments)
+        np.testing.assert_allclose(case.expected.parts[0], truth, rtol=1e-5, atol=1e-5)
+    again = drawn_cases(bundle)  # a fresh secret seed each grading: other inputs
+    pairs = zip(drawn, again, strict=True)
+    assert any(a.inputs[k].tobytes() != b.inputs[k].tobytes() for a, b in pairs for k in a.inputs)
+
+
+def test_a_cuda_bundle_may_not_be_timed(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "baseline.py").write_text((folder / "reference.py").read_text())
+    toml = folder / "exercise.toml"
+    toml.write_text(toml.read_text().replace("[generated]", "[timing]\nsize = 64\nmin_speedup = 1.0\n\n[generated]"))
+    with pytest.raises(BundleError, match="correctness only"):
+        load_bundle(folder)
+
+
+def test_a_drawn_number_reaches_the_launch_function_as_a_python_number() -> None:
+    case = case_input(3, {"values": np.arange(4, dtype=np.int32), "bins": np.array(5)})
+    assert case.index == 3 and json.loads(case.json) == {"bins": 5}
+    with np.load(io.BytesIO(case.npz)) as arrays:
+        assert arrays.files == ["values"]
 
 
 @pytest.mark.parametrize(
@@ -140,6 +181,10 @@ def test_reference_is_accepted_on_the_simulator(slug: str, sandbox: SandboxConfi
     result = grade(bundle, bundle.reference_source(), sandbox=sandbox)
     assert result.verdict is Verdict.AC, [(c.name, c.verdict, c.message) for c in result.cases]
     assert result.sandboxed and result.to_dict()["device"] == SIMULATOR_DEVICE
+    assert bundle.generated is not None
+    drawn = [c for c in result.cases if c.name.startswith("generated-")]
+    assert len(drawn) == len(bundle.generated.sizes) * bundle.generated.inputs_per_size
+    assert result.score == result.max_score == len(bundle.cases) + len(drawn)
 
 
 @pytest.mark.slow
