@@ -10,6 +10,10 @@ import json
 import stat
 import zipfile
 
+import numpy as np
+
+from grader.outputs import npz_bytes
+
 SLUG = "triple-it"
 HIDDEN_MARKER = 7_391_113  # a hidden input whose tripled value (22173339) must never reach a learner
 REFERENCE = (
@@ -61,6 +65,51 @@ def make_zip(
             info.external_attr = (stat.S_IFLNK | 0o777) << 16
             archive.writestr(info, target)
     return buffer.getvalue()
+
+
+CPP_REFERENCE = (
+    '#include <cstdint>\n\nextern "C" void triple(const int64_t* x, int64_t* out, int64_t n) {\n'
+    "    // reference-only-marker: the learner never reads this line\n"
+    "    for (int64_t i = 0; i < n; ++i) out[i] = 3 * x[i];\n}\n"
+)
+CPP_ARGS = """
+[cpp]
+std = "c++17"
+
+[[cpp.args]]
+name = "x"
+dtype = "int64"
+role = "in"
+
+[[cpp.args]]
+name = "out"
+dtype = "int64"
+role = "out"
+shape = "n"
+
+[[cpp.args]]
+name = "n"
+dtype = "int64"
+role = "scalar"
+value = "x.shape[0]"
+"""
+
+
+def cpp_bundle_files(slug: str = "triple-it-cpp", *, reference: str = CPP_REFERENCE) -> dict[str, bytes]:
+    """The "triple" exercise as a C++ kernel: the same cases as `.npz` arrays, starter.cpp and reference.cpp."""
+    text = toml(slug, extra=f'language = "cpp"\n{CPP_ARGS}').replace(
+        'signature = "def triple(x: np.ndarray) -> np.ndarray"',
+        "signature = 'extern \"C\" void triple(const int64_t* x, int64_t* out, int64_t n)'",
+    )
+    files = {
+        "exercise.toml": text.replace('tags = ["numpy"]', 'tags = ["cpp"]').encode(),
+        "statement.md": b"Write `out[i] = 3 * x[i]`.\n\nFrom *A Tour of C++* (Bjarne Stroustrup).\n",
+        "starter.cpp": b'#include <cstdint>\n\nextern "C" void triple(const int64_t* x, int64_t* out, int64_t n) {}\n',
+        "reference.cpp": reference.encode(),
+    }
+    for n in range(1, 9):
+        files[f"cases/{n:02d}.in.npz"] = npz_bytes({"x": np.array([n, n + 1, -n], dtype=np.int64)})
+    return files
 
 
 def good_zip(slug: str = SLUG, **kwargs: str) -> bytes:

@@ -6,7 +6,7 @@ the querysets below hide learners' own tracks and deadlines from anyone but supe
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django import forms
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_stubs_ext import WithAnnotations
 
-from grader.bundles import BundleError
+from grader.bundles import SOURCE_SUFFIX, BundleError, load_bundle
 from grader.intake import read_text_parts
 from tracker.models import (
     Deadline,
@@ -479,20 +479,22 @@ class ExerciseAdmin(admin.ModelAdmin[Exercise]):
         if not request.user.has_perm("tracker.add_exercisedraft"):
             raise PermissionDenied
         exercise = get_object_or_404(Exercise.objects.select_related("current_version"), pk=pk)
+        suffix = ".py"
         try:
             folder = version_bundle_folder(version=exercise.current_version) if exercise.current_version else None
             current = read_text_parts(folder) if folder else {}
+            suffix = SOURCE_SUFFIX[load_bundle(folder).language] if folder else suffix
         except (BundleError, OSError) as exc:
             current = {}
             messages.error(request, f"The current bundle could not be read: {exc}")
         if request.method == "POST":
-            form = BundleEditForm(request.POST, request.FILES)
+            form = BundleEditForm(request.POST, request.FILES, suffix=suffix)
             if form.is_valid():
                 upload = form.cleaned_data["cases"]
                 try:
                     draft = exercise_draft_edit(
                         exercise=exercise,
-                        parts={name: form.cleaned_data[field] for field, name in BundleEditForm.PARTS.items()},
+                        parts={name: form.cleaned_data[field] for field, name in form.parts.items()},
                         cases_zip=upload.read() if upload else None,
                         user=request.user,  # type: ignore[arg-type]  # admin_view: signed in
                     )
@@ -502,9 +504,8 @@ class ExerciseAdmin(admin.ModelAdmin[Exercise]):
                     messages.success(request, "Saved as a draft: a worker validates it and publishes it if it passes.")
                     return HttpResponseRedirect(reverse("admin:tracker_exercisedraft_change", args=[draft.pk]))
         else:
-            form = BundleEditForm(
-                initial={field: current.get(name, "") for field, name in BundleEditForm.PARTS.items()}
-            )
+            form = BundleEditForm(suffix=suffix)
+            form.initial = {field: current.get(name, "") for field, name in form.parts.items()}
         context = {
             **self.admin_site.each_context(request),
             "title": f"Edit the bundle of {exercise.slug}",
@@ -528,24 +529,16 @@ class BundleUploadForm(forms.ModelForm[ExerciseDraft]):
 
 
 class BundleEditForm(forms.Form):
-    PARTS = {
-        "exercise_toml": "exercise.toml",
-        "statement_md": "statement.md",
-        "starter_py": "starter.py",
-        "reference_py": "reference.py",
-        "checker_py": "checker.py",
-    }
+    """A bundle's text parts. The source files follow the bundle's language: starter.py and reference.py for
+    Python and CUDA (numba) bundles, starter.cpp and reference.cpp for C++ ones."""
+
+    SHARED_PARTS = {"exercise_toml": "exercise.toml", "statement_md": "statement.md"}
+
     exercise_toml = forms.CharField(
         strip=False, label="exercise.toml", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
     )
     statement_md = forms.CharField(
         strip=False, label="statement.md", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
-    )
-    starter_py = forms.CharField(
-        strip=False, label="starter.py", widget=forms.Textarea(attrs={"rows": 10, "cols": 100})
-    )
-    reference_py = forms.CharField(
-        strip=False, label="reference.py", widget=forms.Textarea(attrs={"rows": 16, "cols": 100})
     )
     checker_py = forms.CharField(
         strip=False,
@@ -559,6 +552,19 @@ class BundleEditForm(forms.Form):
         required=False,
         help_text="A zip of NAME.in.npz / NAME.in.json files; leave empty to keep the current cases.",
     )
+
+    def __init__(self, *args: Any, suffix: str = ".py", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parts = dict(self.SHARED_PARTS)
+        for role, rows in (("starter", 10), ("reference", 16)):
+            name = f"{role}{suffix}"
+            field = name.replace(".", "_")
+            self.fields[field] = forms.CharField(
+                strip=False, label=name, widget=forms.Textarea(attrs={"rows": rows, "cols": 100})
+            )
+            self.parts[field] = name
+        self.parts["checker_py"] = "checker.py"
+        self.order_fields([*self.parts, "cases"])
 
 
 @admin.register(ExerciseDraft)

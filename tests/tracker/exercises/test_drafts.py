@@ -13,7 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from grader.sandbox import SandboxUnavailable
-from tests.authoring_support import REFERENCE, SLUG, bundle_files, good_zip, hostile_zips, make_zip
+from tests.authoring_support import (
+    REFERENCE,
+    SLUG,
+    bundle_files,
+    cpp_bundle_files,
+    good_zip,
+    hostile_zips,
+    make_zip,
+)
 from tests.factories import UserFactory
 from tracker.models import Exercise, ExerciseDraft, ExerciseVersion, Submission, User
 from tracker.services import exercise_drafts
@@ -133,6 +141,33 @@ def test_editing_a_part_in_the_admin_makes_a_new_version(curator: User, client: 
     assert exercise.current_version.content_hash != first.content_hash
     assert exercise.statement_md == "Return `x` times three, as int64.\n"
     assert list(exercise.versions.values_list("number", "source")) == [(2, "edit"), (1, "upload")]
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="C++ bundles need g++ (make system-deps installs it)")
+def test_a_cpp_bundle_is_edited_through_its_cpp_sources(curator: User, client: Client) -> None:
+    files = cpp_bundle_files()
+    exercise = publish(curator, make_zip(files, folder="triple-it-cpp/"))
+    client.force_login(curator)
+    url = f"/admin/tracker/exercise/{exercise.pk}/bundle/"
+    page = client.get(url).content.decode()
+    assert "reference.cpp" in page and "starter.cpp" in page and "reference-only-marker" in page
+    assert "reference.py" not in page
+    edited = files["reference.cpp"].decode().replace("3 * x[i]", "x[i] + x[i] + x[i]")
+    response = client.post(
+        url,
+        {
+            "exercise_toml": files["exercise.toml"].decode(),
+            "statement_md": "Write `out[i] = 3 * x[i]`, in C++17.\n",
+            "starter_cpp": files["starter.cpp"].decode(),
+            "reference_cpp": edited,
+            "checker_py": "",
+        },
+    )
+    draft = _validate(ExerciseDraft.objects.get(source="edit"))
+    assert response.status_code == 302 and draft.status == "published", draft.message
+    exercise.refresh_from_db()
+    assert exercise.current_version.number == 2 and exercise.statement_md.endswith("in C++17.\n")
+    assert "x[i] + x[i] + x[i]" in client.get(url).content.decode()
 
 
 def test_an_edit_that_breaks_the_bundle_is_refused_in_the_form(curator: User, client: Client) -> None:
