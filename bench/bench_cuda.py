@@ -34,7 +34,7 @@ def _grade_s(bundle: Bundle, code: str, config: SandboxConfig, expected: set[Ver
     elapsed = time.perf_counter() - started
     if result.verdict not in expected:
         raise RuntimeError(f"{bundle.slug}: got {result.verdict}, expected one of {sorted(expected)}")
-    return elapsed, result.device["kind"]
+    return elapsed, result.device.kind
 
 
 def main(runs: int | None = None) -> list[dict[str, Any]]:
@@ -56,7 +56,8 @@ def main(runs: int | None = None) -> list[dict[str, Any]]:
         rows.append(
             {
                 "exercise": bundle.slug,
-                "cases": len(bundle.cases),
+                "cases": len(bundle.cases)
+                + (len(bundle.generated.sizes) * bundle.generated.inputs_per_size if bundle.generated else 0),
                 "device": device,
                 "reference p50 s": round(p50, 2),
                 "reference max s": round(max(reference_s), 2),
