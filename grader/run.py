@@ -240,12 +240,12 @@ def _grade_cuda(
     """A CUDA submission, for correctness only (the simulator's timings say nothing): the stored cases and,
     for a full grading, the `[generated]` cases drawn now from a secret seed, all in one sandboxed run (numba
     is imported once). Every case must launch a kernel and leave its input arrays unchanged."""
-    spec = bundle.generated
+    per_drawn = bundle.generated.points if bundle.generated is not None else 0.0
     try:
-        drawn = drawn_cases(bundle) if spec is not None and all_cases else []
+        drawn = drawn_cases(bundle) if bundle.generated is not None and all_cases else []
     except GeneratorError as exc:
         return _generator_failed(bundle, exc, sum(c.points for c in chosen), sandboxed)
-    max_score = sum(c.points for c in chosen) + sum(spec.points for _ in drawn if spec is not None)
+    max_score = sum(c.points for c in chosen) + per_drawn * len(drawn)
     raws = run_job(bundle_job(bundle, code, chosen, config, drawn=drawn), config, sandboxed=sandboxed)
     stored_raws, drawn_raws = raws[: len(chosen)], raws[len(chosen) :]
     results = []
@@ -255,14 +255,13 @@ def _grade_cuda(
     message = ""
     for drawn_case, raw in zip(drawn, drawn_raws, strict=True):
         judgement = judge_raw(bundle, drawn_case, raw)
-        points = spec.points if spec is not None and judgement.verdict is Verdict.AC else 0.0
         results.append(
             CaseResult(
                 name=drawn_case.name,
                 visible=False,
                 verdict=judgement.verdict,
-                points=points,
-                max_points=spec.points if spec is not None else 0.0,
+                points=per_drawn if judgement.verdict is Verdict.AC else 0.0,
+                max_points=per_drawn,
                 time_ms=raw.cpu_ms,
                 peak_memory_kb=raw.peak_kb,
             )
