@@ -7,6 +7,7 @@ so a new timed exercise is held to them without a line added here.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import shutil
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from grader.bundles import EXERCISES_DIR, BundleError, load_all, load_bundle
 from grader.checkers import compare_arrays, run_checker
 from grader.generated import as_outputs, draw, load_generator
 from grader.outputs import Outputs
-from grader.results import Verdict
+from grader.results import TimingReport, Verdict
 from grader.roofline import Peaks
 from grader.run import grade
-from grader.sandbox import SandboxConfig
+from grader.sandbox import SandboxConfig, Status
+from grader.serve import CallOutcome
 from grader.timing_stats import TimingPolicy, summarise
 from tests.grader.conftest import TEST_BUNDLES
 
@@ -158,6 +160,48 @@ def test_too_slow_says_how_fast_and_what_is_needed(monkeypatch: pytest.MonkeyPat
     assert report.status == "measured" and not report.passed
     assert report.message == "correct, but 1.3× the baseline; this exercise needs ≥ 4×"
     assert report.band_score == 0.25 and not report.held_for_review
+
+
+class _IdleSession:
+    """Stands in for a serving process whose calls `_round` (patched) answers."""
+
+    def __enter__(self) -> _IdleSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def start(self) -> CallOutcome:
+        return CallOutcome(Status.OK)
+
+
+def _measured(monkeypatch: pytest.MonkeyPatch, rounds: list[tuple[float, float]]) -> tuple[TimingReport, int]:
+    """The timing of pairwise-distances when its rounds give these (baseline, submission) times in turn, and
+    how many rounds were run (the warm-up round included)."""
+    bundle = load_bundle(EXERCISES_DIR / "pairwise-distances")
+    times = itertools.cycle(rounds)
+    ran = itertools.count()
+    monkeypatch.setattr(timed, "_round", lambda *args: (next(ran), next(times))[1])
+    monkeypatch.setattr(timed, "baseline_program", lambda *args, **kwargs: timed.Program(""))
+    monkeypatch.setattr(timed, "_session", lambda *args: _IdleSession())
+    monkeypatch.setattr(timed, "machine_peaks", lambda: Peaks("test cpu", gbps=1e6, gflops=1e6))
+    rng = np.random.default_rng(0)
+    report = timed._measure(bundle, SandboxConfig(), False, _IdleSession(), load_generator(bundle), rng)  # type: ignore[arg-type]
+    return report, next(ran)
+
+
+def test_a_steady_measurement_stops_at_the_minimum_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    report, ran = _measured(monkeypatch, [(50.0, 10.0)])
+    assert report.status == "measured" and report.rounds == 20 and ran == 1 + 20
+    assert report.speedup == pytest.approx(5.0) and report.cv == 0.0
+
+
+def test_a_noisy_measurement_is_run_again_and_both_runs_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The per-round ratios alternate 4× and 6×: a CV of 20 %, above the 3 % target however long it runs.
+    report, ran = _measured(monkeypatch, [(40.0, 10.0), (60.0, 10.0)])
+    assert report.status == "noisy" and "after two measurements" in report.message
+    assert report.rounds == 2 * 60 and ran == 1 + 2 * 60  # both runs of max_rounds count in the figures
+    assert report.speedup == pytest.approx(5.0)  # the median baseline 50 ms over 10 ms
 
 
 def test_over_ten_times_the_baseline_is_held_for_review(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -175,8 +175,8 @@ def test_a_correct_but_slow_answer_is_wrong_for_its_speed(slug: str, sandbox: Sa
     bundle = load_bundle(EXERCISES_DIR / slug)
     result = grade(bundle, _answer(slug, "slow"), sandbox=sandbox)
     assert all(c.verdict is Verdict.AC for c in result.cases), _failures(result)  # right on every case
-    assert result.verdict is Verdict.WA
     timing = result.to_dict()["timing"]
+    assert result.verdict is Verdict.WA, (result.message, timing)
     assert timing["status"] in ("measured", "noisy") and not timing["passed"], timing
     assert timing["speedup"] < timing["min_speedup"]
     assert "correct, but" in result.message and f"{timing['min_speedup']:g}×" in result.message

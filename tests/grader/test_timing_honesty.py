@@ -6,7 +6,7 @@ per-round spread grows, and this test says so and skips (bench/bench_kernels.py 
 The exercise is the int8 GEMM: its baseline and its reference are both bound by arithmetic, so their ratio
 holds when the processor's clock moves. Against a Python loop (pairwise-distances) a vectorised answer's
 ratio follows the clock (the loop speeds up with it, the memory-bound answer does not): measured on an idle
-2-core VM, ten gradings spread from -7 % to +6 % there, against -0.5 % to +0.3 % here (512³).
+2-core VM, ten gradings spread from -7 % to +6 % there, against -3.9 % to +1.9 % here (eight at 512³).
 """
 
 from __future__ import annotations
@@ -33,15 +33,17 @@ def test_the_same_solution_gets_the_same_speedup(sandbox: SandboxConfig, gxx: st
     if load > cores:
         pytest.skip(f"the machine is overloaded (load average {load:.1f} on {cores} cores): the ±5 % bound needs "
                     "the timed process to have a core of its own")  # fmt: skip
-    # At 256³ rather than the exercise's 512³: a grading takes 8 s instead of 10-80, and the ratio holds as well
-    # (ten gradings on the idle VM: -1.6 % to +2.3 %).
+    # At 256³ rather than the exercise's 512³: a grading takes 6 s instead of 25-75, and the ratio holds as well
+    # (ten gradings on the idle 2-core VM, 160 rounds each: -2.4 % to +3.2 %; eight at 512³: -3.9 % to +1.9 %).
     bundle = load_bundle(EXERCISES_DIR / "cpp-int8-gemm")
     assert bundle.timing is not None
     bundle = replace(bundle, timing=replace(bundle.timing, size=256))
     speedups = []
     for _ in range(GRADINGS):
         result = grade(bundle, bundle.reference_source(), sandbox=sandbox)
-        assert result.verdict is Verdict.AC and result.timing is not None and result.timing.speedup is not None
+        # Timed, whether or not it reaches the exercise's 4×: at 256³ the reference sits near it (3.6-4.1×).
+        assert all(c.verdict is Verdict.AC for c in result.cases), result.message
+        assert result.timing is not None and result.timing.speedup is not None, result.timing
         speedups.append(result.timing.speedup)
     median = statistics.median(speedups)
     assert all(abs(s / median - 1) <= TOLERANCE for s in speedups), speedups

@@ -129,10 +129,13 @@ def test_wildly_varying_ratios_continue_until_max_rounds(policy: TimingPolicy, n
 
 @PROPERTY_SETTINGS
 @given(policies(), paired())
-def test_speedup_is_the_ratio_of_the_medians(policy: TimingPolicy, pair: tuple[list[float], list[float]]) -> None:
+def test_speedup_is_the_median_of_the_per_round_ratios(
+    policy: TimingPolicy, pair: tuple[list[float], list[float]]
+) -> None:
     baseline, submission = pair
     summary = summarise(policy, baseline, submission)
-    assert summary.speedup == pytest.approx(statistics.median(baseline) / statistics.median(submission), rel=1e-9)
+    per_round = [b / s for b, s in zip(baseline, submission, strict=True)]
+    assert summary.speedup == pytest.approx(statistics.median(per_round), rel=1e-9) == summary.ratio.p50
     assert summary.rounds == len(baseline)
     assert summary.passed == (summary.speedup >= policy.min_speedup)
 
@@ -159,6 +162,23 @@ def test_scaling_both_series_leaves_the_speedup_and_cv_alone(samples: list[float
     b = summarise(policy, [s * scale for s in samples], [s * scale for s in submission])
     assert b.speedup == pytest.approx(a.speedup, rel=1e-9)
     assert b.cv == pytest.approx(a.cv, rel=1e-6, abs=1e-9)
+
+
+@PROPERTY_SETTINGS
+@given(series, st.lists(st.floats(min_value=1, max_value=3), min_size=1, max_size=5))
+def test_a_slow_patch_that_stretches_both_calls_of_a_round_leaves_the_speedup_alone(
+    samples: list[float], stretches: list[float]
+) -> None:
+    policy = TimingPolicy(min_speedup=2, bands=(1.0, 2.0))
+    submission = [s * 0.25 for s in samples]
+    steady = summarise(policy, samples, submission)
+    factors = [stretches[i] if i < len(stretches) else 1.0 for i in range(len(samples))]  # the first rounds slow
+    slowed = summarise(
+        policy,
+        [b * f for b, f in zip(samples, factors, strict=True)],
+        [s * f for s, f in zip(submission, factors, strict=True)],
+    )
+    assert slowed.speedup == pytest.approx(steady.speedup, rel=1e-9)
 
 
 def test_a_single_round_has_no_spread() -> None:

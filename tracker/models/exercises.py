@@ -301,7 +301,9 @@ class Submission(TimeStampedModel):
         null=True, blank=True, validators=[validate_timing], help_text="The timed grading's figures (timed exercises)."
     )
     speedup = models.FloatField(
-        null=True, blank=True, help_text="The ratio of medians (baseline / submission) of a measured timing."
+        null=True,
+        blank=True,
+        help_text="The speed-up (median per-round ratio, baseline / submission) of a measured timing.",
     )
     review = models.CharField(max_length=10, choices=SubmissionReview, blank=True, default=SubmissionReview.NONE)
     reviewed_by = models.ForeignKey(

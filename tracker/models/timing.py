@@ -108,7 +108,7 @@ def validate_device(value: object) -> None:
 
 
 def ranked_speedup(timing: dict[str, Any] | None) -> float | None:
-    """The speed-up a leaderboard may rank: a measured (or noisy) timing's ratio of medians, else None.
+    """The speed-up a leaderboard may rank: a measured (or noisy) timing's speed-up, else None.
     The one definition, used when a result is stored (Submission.speedup)."""
     if timing is None or timing["status"] not in RANKED_STATUSES or timing["speedup"] is None:
         return None
