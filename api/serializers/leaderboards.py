@@ -61,7 +61,7 @@ class LeaderboardRowSerializer(serializers.Serializer[Any]):
         allow_null=True, help_text="The learner's published handle; null: they keep it private (shown as a learner)."
     )
     is_you = serializers.BooleanField()
-    speedup = serializers.FloatField(help_text="Their best speed-up: the median per-round ratio, baseline / submission.")
+    speedup = serializers.FloatField(help_text="Their best speed-up (median per-round ratio, baseline / submission).")
     submitted_at = serializers.DateTimeField()
     submission = serializers.IntegerField(
         source="submission_id", allow_null=True, help_text="Your submission's id on your own row; null on others'."
