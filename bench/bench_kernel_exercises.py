@@ -3,8 +3,9 @@
 Run with `python bench/bench_kernel_exercises.py` (no Django, no sandbox: g++ and ctypes in this process).
 Each kernel is built with the bundle's own flags and called through `grader.harness_cpp.load_kernel`, the
 grader's call path (input copies, poisoned outputs, guard bytes), on the bundle's timed size; baseline,
-reference and slow answer run in turn, round after round, and the medians of the thread's CPU time give the
-speed-ups. This measures the content (are the bars fair on this machine?), not the timed grader itself.
+reference and slow answer run in turn, round after round, on the thread's CPU time; the speed-ups are the
+medians of the per-round ratios, as the grader's. This measures the content (are the bars fair on this
+machine?), not the timed grader itself.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader.bundles import EXERCISES_DIR, Bundle, load_bundle
 from grader.harness_cpp import KernelCall, load_kernel
+from grader.timing_stats import ratios
 
 ANSWERS = Path(__file__).resolve().parent.parent / "tests" / "grader" / "kernel_answers"
 TIMED = ("cpp-gemm-blocked", "cpp-dot-avx2", "cpp-int8-gemm", "cpp-im2col-conv")
@@ -65,7 +67,9 @@ def _row(slug: str, folder: Path) -> dict[str, Any]:
             times[name].append(time.thread_time() - started)
     median = {name: statistics.median(values) for name, values in times.items()}
     bar = float(timing["min_speedup"])
-    reference, slow = median["baseline"] / median["reference"], median["baseline"] / median["slow"]
+    # The speed-up as the grader figures it (grader/timing_stats.py): the median of the per-round ratios.
+    reference = statistics.median(ratios(times["baseline"], times["reference"]))
+    slow = statistics.median(ratios(times["baseline"], times["slow"]))
     return {
         "exercise": slug,
         "size": timing["size"],
