@@ -53,6 +53,11 @@ SERVE_HARNESS = Path(__file__).resolve().parent / "harness_serve.py"
 MAX_ANSWER_BYTES = 256 << 20
 # CPU a waiting harness may use between two calls (returning from a read, the loop): far below any real work.
 IDLE_CPU_LIMIT_MS = 5.0
+# Gaps over that limit a program may have before it is refused. A waiting harness uses under 0.2 ms, but on a
+# virtual machine a host's stall while it runs is counted as its CPU time (5.3 ms once in about 6,000 gaps
+# here); background work meant to slow the baseline would run in every gap, and work in two gaps moves the
+# median of 40-160 rounds by nothing.
+IDLE_OVERRUNS_ALLOWED = 2
 REFUSED_MESSAGE = "timed runs are single-threaded: starting a thread or a process is refused"
 _DTYPE_KINDS = "biufc"
 CORRUPTED = "the harness's result channel was corrupted by the submission"
@@ -177,6 +182,7 @@ class ServeSession:
         self.expected_processes = 0
         self.spawning_refused = False  # the harness's seccomp filter refuses new processes and threads
         self.last_cpu_ns = 0
+        self.idle_overruns = 0  # gaps between calls in which the program used over IDLE_CPU_LIMIT_MS
         self.stderr_path: Path | None = None
 
     # -- process --------------------------------------------------------------------------------------
@@ -355,12 +361,14 @@ class ServeSession:
             return problem
         before = _cpu_ns(self.pid)
         idle_ms = (before - self.last_cpu_ns) / 1e6
-        if idle_ms > IDLE_CPU_LIMIT_MS:
+        self.idle_overruns += idle_ms > IDLE_CPU_LIMIT_MS
+        if self.idle_overruns > IDLE_OVERRUNS_ALLOWED:
             return CallOutcome(
                 Status.EXCEPTION,
                 error_type="RuntimeError",
-                message=f"the program used {idle_ms:.1f} ms of CPU time between calls, while it should have been "
-                "waiting: timed runs allow no background work (timers, signal handlers, threads)",
+                message=f"the program used {idle_ms:.1f} ms of CPU time between calls (over {IDLE_CPU_LIMIT_MS:g} ms "
+                f"{self.idle_overruns} times), while it should have been waiting: timed runs allow no background "
+                "work (timers, signal handlers, threads)",
                 rule=True,
             )
         deadline = time.monotonic() + self.config.wall_limit(self.cpu_limit_s)
