@@ -54,7 +54,7 @@ MAX_ANSWER_BYTES = 256 << 20
 # CPU a waiting harness may use between two calls (returning from a read, the loop): far below any real work.
 IDLE_CPU_LIMIT_MS = 5.0
 # Gaps over that limit a program may have before it is refused. A waiting harness uses under 0.2 ms, but on a
-# virtual machine a host's stall while it runs is counted as its CPU time (5.3 ms once in about 6,000 gaps
+# virtual machine a host's stall while it runs is counted as its CPU time (5.3 ms once in a whole CI run
 # here); background work meant to slow the baseline would run in every gap, and work in two gaps moves the
 # median of 40-160 rounds by nothing.
 IDLE_OVERRUNS_ALLOWED = 2
